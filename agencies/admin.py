@@ -1,0 +1,36 @@
+from django.contrib import admin
+
+from .models import Agency, DataSharingLink, RecordCategory
+
+
+class OutgoingLinkInline(admin.TabularInline):
+    model = DataSharingLink
+    fk_name = "source"
+    extra = 0
+    autocomplete_fields = ("recipient",)
+    filter_horizontal = ("categories",)
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ("name_en", "name_zh", "slug", "kind", "jurisdiction", "score_min", "score_max", "active")
+    list_filter = ("kind", "jurisdiction", "active")
+    search_fields = ("name_en", "name_zh", "slug")
+    prepopulated_fields = {"slug": ("name_en",)}
+    inlines = (OutgoingLinkInline,)
+
+
+@admin.register(RecordCategory)
+class RecordCategoryAdmin(admin.ModelAdmin):
+    list_display = ("code", "name_en", "name_zh", "lawful", "max_display_months")
+    list_filter = ("lawful",)
+    search_fields = ("code", "name_en", "name_zh", "legal_basis")
+
+
+@admin.register(DataSharingLink)
+class DataSharingLinkAdmin(admin.ModelAdmin):
+    list_display = ("source", "recipient", "since", "until", "active")
+    list_filter = ("active", "source__kind", "recipient__kind")
+    search_fields = ("source__name_en", "recipient__name_en", "source__slug", "recipient__slug", "legal_basis")
+    autocomplete_fields = ("source", "recipient")
+    filter_horizontal = ("categories",)

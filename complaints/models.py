@@ -1,0 +1,207 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency
+from citizens.models import BlacklistEntry, Citizen, CreditScoreRecord
+
+from .transitions import ActorKind, Status
+
+STATUS_LABELS = {
+    Status.SUBMITTED: _("Submitted"),
+    Status.SCREENING: _("Being checked by the ombudsman"),
+    Status.REFERRED: _("Waiting for the agency's answer"),
+    Status.AGENCY_RESPONDED: _("The agency has answered"),
+    Status.RESOLVED: _("Resolved"),
+    Status.INVESTIGATION: _("Under investigation"),
+    Status.DETERMINATION: _("Decision issued"),
+    Status.COMPLIANCE: _("Decision being carried out"),
+    Status.CLOSED: _("Closed"),
+    Status.OUT_OF_SCOPE: _("Outside our remit"),
+    Status.WITHDRAWN: _("Withdrawn"),
+}
+STATUS_CHOICES = [(s.value, STATUS_LABELS[s]) for s in Status]
+ACTOR_CHOICES = [(a.value, a.value.replace("_", " ")) for a in ActorKind]
+
+
+class Category(models.TextChoices):
+    INACCURATE_DATA = "inaccurate_data", _("The information is wrong")
+    IDENTITY_MIXUP = "identity_mixup", _("It is about someone else (identity mix-up)")
+    OUTDATED = "outdated", _("It is out of date or should have expired")
+    UNLAWFUL_CATEGORY = "unlawful_category", _("It should never have been recorded (no legal basis)")
+    DERIVED_FROM_RELATIVE = "derived_from_relative", _("I was listed because of a relative")
+    UNDISCLOSED_CRITERIA = "undisclosed_criteria", _("I want to know how my score is calculated")
+    CONFLICT_OF_INTEREST = "conflict_of_interest", _("The agency has a conflict of interest")
+    OTHER = "other", _("Something else")
+
+
+class Remedy(models.TextChoices):
+    CORRECT = "correct", _("Correct the record")
+    DELETE = "delete", _("Delete the record")
+    LIFT_SANCTION = "lift_sanction", _("Lift a sanction")
+    DISCLOSE_CRITERIA = "disclose_criteria", _("Explain the scoring criteria")
+    ANNOTATE = "annotate", _("Add my statement to the record")
+    APOLOGY = "apology", _("An apology")
+    COMPENSATION = "compensation", _("Compensation")
+
+
+class UrgencyReason(models.TextChoices):
+    TRAVEL = "travel", _("It blocks imminent travel")
+    SCHOOL = "school", _("It blocks school enrolment")
+    WORK = "work", _("It blocks work or a job offer")
+    OTHER = "other", _("Other serious, imminent harm")
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Online")
+    PHONE = "phone", _("Phone (assisted)")
+    WALK_IN = "walk_in", _("In person (assisted)")
+    POST = "post", _("Post")
+
+
+class Visibility(models.TextChoices):
+    INTERNAL = "internal", _("Ombudsman staff only")
+    CITIZEN = "citizen", _("Staff and citizen")
+    AGENCY = "agency", _("Staff and agency")
+    PARTIES = "parties", _("Staff, citizen and agency")
+    PUBLIC = "public", _("Public")
+
+
+# Which visibilities each audience sees (officers see everything).
+VISIBLE_TO_CITIZEN = (Visibility.CITIZEN, Visibility.PARTIES, Visibility.PUBLIC)
+VISIBLE_TO_AGENCY = (Visibility.AGENCY, Visibility.PARTIES, Visibility.PUBLIC)
+
+
+class ReferenceSequence(models.Model):
+    """One row per year; locked to hand out `OMB-<year>-<n>` without gaps or clashes."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last_value = models.PositiveIntegerField(default=0)
+
+
+class Complaint(models.Model):
+    reference = models.CharField(max_length=20, unique=True, editable=False)
+    citizen = models.ForeignKey(Citizen, on_delete=models.PROTECT, related_name="complaints")
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="filed_complaints"
+    )
+    respondent = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="complaints")
+    blacklist_entry = models.ForeignKey(
+        BlacklistEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="complaints"
+    )
+    score_record = models.ForeignKey(
+        CreditScoreRecord, on_delete=models.PROTECT, null=True, blank=True, related_name="complaints"
+    )
+    other_record_description = models.TextField(blank=True)
+    category = models.CharField(max_length=30, choices=Category.choices)
+    statement = models.TextField()
+    remedies_sought = models.JSONField(default=list)
+    remedy_detail = models.TextField(blank=True)
+    urgent = models.BooleanField(default=False)
+    urgency_reason = models.CharField(max_length=20, choices=UrgencyReason.choices, blank=True)
+    urgency_detail = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=STATUS_CHOICES, default=Status.SUBMITTED.value)
+    assigned_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="assigned_complaints"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
+    language = models.CharField(max_length=10, default="en")
+    # Screening findings (DESIGN.md triage aids), set by the screening service.
+    flag_unlawful_category = models.BooleanField(default=False)
+    flag_derived_from_relative = models.BooleanField(default=False)
+    duplicate_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True)
+    agency_in_default = models.BooleanField(default=False)
+    submitted_at = models.DateTimeField()
+    status_changed_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("-submitted_at",)
+        constraints = [
+            models.CheckConstraint(
+                name="complaint_one_disputed_record",
+                condition=(
+                    Q(blacklist_entry__isnull=False, score_record__isnull=True)
+                    | Q(blacklist_entry__isnull=True, score_record__isnull=False)
+                    | (Q(blacklist_entry__isnull=True, score_record__isnull=True) & ~Q(other_record_description=""))
+                ),
+            ),
+            models.CheckConstraint(
+                name="complaint_urgent_has_reason", condition=Q(urgent=False) | ~Q(urgency_reason="")
+            ),
+            models.CheckConstraint(name="complaint_status_valid", condition=Q(status__in=[s.value for s in Status])),
+        ]
+        indexes = [
+            models.Index(fields=["status", "updated_at"]),
+            models.Index(fields=["respondent", "status"]),
+            models.Index(fields=["assigned_officer", "status"]),
+            models.Index(fields=["citizen", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def status_enum(self) -> Status:
+        return Status(self.status)
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS[self.status_enum])
+
+    @property
+    def disputed_record(self) -> BlacklistEntry | CreditScoreRecord | None:
+        return self.blacklist_entry or self.score_record
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class CaseEventQuerySet(models.QuerySet["CaseEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("The case timeline is append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("The case timeline is append-only.")
+
+
+class CaseEvent(models.Model):
+    """One step on a case's append-only timeline, with who did it and who may see it."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="events")
+    created_at = models.DateTimeField(db_index=True)
+    actor_kind = models.CharField(max_length=20, choices=ACTOR_CHOICES)
+    actor_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    actor_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True)
+    actor_label = models.CharField(max_length=200)
+    kind = models.CharField(max_length=60, db_index=True)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    message = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.INTERNAL)
+
+    objects = CaseEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("created_at", "id")
+        indexes = [models.Index(fields=["complaint", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id}: {self.kind}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("The case timeline is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("The case timeline is append-only.")

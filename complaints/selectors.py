@@ -1,0 +1,35 @@
+"""Reads of complaints and their timelines, scoped to who is asking."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from accounts.models import User
+
+from .models import VISIBLE_TO_AGENCY, VISIBLE_TO_CITIZEN, CaseEvent, Complaint
+from .transitions import OPEN_STATUSES
+
+
+def complaints_visible_to_user(user: User) -> QuerySet[Complaint]:
+    """Officers see every case; anyone else only cases of citizens they are or represent."""
+    qs = Complaint.objects.select_related("respondent", "citizen")
+    if user.is_officer:
+        return qs
+    return qs.filter(Q(citizen__user=user) | Q(citizen__representative=user) | Q(filed_by=user)).distinct()
+
+
+def complaint_get_for_user(*, user: User, reference: str) -> Complaint | None:
+    return complaints_visible_to_user(user).filter(reference=reference).first()
+
+
+def case_events_for(*, complaint: Complaint, audience: str) -> QuerySet[CaseEvent]:
+    """`audience` is 'officer', 'citizen' or 'agency'."""
+    qs = complaint.events.select_related("actor_user", "actor_agency").order_by("created_at", "id")
+    if audience == "officer":
+        return qs
+    visible = VISIBLE_TO_CITIZEN if audience == "citizen" else VISIBLE_TO_AGENCY
+    return qs.filter(visibility__in=visible)
+
+
+def open_complaints() -> QuerySet[Complaint]:
+    return Complaint.objects.filter(status__in=[s.value for s in OPEN_STATUSES])

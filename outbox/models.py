@@ -1,0 +1,65 @@
+"""The transactional outbox: every side effect (email, webhook) is a row written in the same
+transaction as the state change that causes it, then delivered by a Celery task with retries."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    WEBHOOK = "webhook", "Webhook"
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    DELIVERED = "delivered", "Delivered"
+    DEAD = "dead", "Given up"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class OutboxMessage(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    topic = models.CharField(max_length=60, db_index=True, help_text="Event type, e.g. referral.created")
+    dedupe_key = models.CharField(max_length=200, unique=True, help_text="The same effect is never queued twice.")
+    recipient = models.CharField(max_length=300, help_text="Email address or agency slug.")
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="outbox_messages")
+    complaint = models.ForeignKey("complaints.Complaint", on_delete=models.CASCADE, null=True, blank=True,
+                                  related_name="outbox_messages")
+    payload = models.JSONField()
+    status = models.CharField(max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    leased_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("created_at",)
+        indexes = [
+            models.Index(fields=["next_attempt_at"], name="outbox_pending_due",
+                         condition=models.Q(status="pending")),
+            models.Index(fields=["agency", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic} -> {self.recipient} ({self.status})"
+
+
+class DeliveryAttempt(models.Model):
+    """The delivery log: one row per attempt, visible to officers."""
+
+    message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="delivery_attempts")
+    attempted_at = models.DateTimeField()
+    succeeded = models.BooleanField()
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    detail = models.TextField(blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ("attempted_at", "id")

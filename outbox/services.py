@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .delivery import DELIVERERS, DeliveryError
+from .models import Channel, DeliveryAttempt, OutboxMessage, OutboxStatus
+
+logger = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=5)
+# Exponential backoff: 30 s doubling to a 6-hour ceiling; 16 attempts span more than a day.
+BACKOFF_BASE_SECONDS = 30
+BACKOFF_CEILING = timedelta(hours=6)
+MAX_ATTEMPTS = 16
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(timedelta(seconds=BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0)), BACKOFF_CEILING)
+
+
+def _kick_relay() -> None:
+    from .tasks import relay_outbox
+
+    try:
+        relay_outbox.delay()
+    except Exception:  # broker down: the beat sweep delivers it later; the row is safe in the DB
+        logger.warning("outbox: could not reach the broker; the periodic relay will deliver", exc_info=True)
+
+
+def outbox_enqueue(
+    *,
+    channel: Channel | str,
+    topic: str,
+    recipient: str,
+    payload: dict[str, Any],
+    dedupe_key: str,
+    now: datetime,
+    agency_id: int | None = None,
+    complaint_id: int | None = None,
+) -> OutboxMessage | None:
+    """Queue a side effect inside the caller's transaction. Returns None if `dedupe_key` exists."""
+    try:
+        with transaction.atomic():
+            message = OutboxMessage.objects.create(
+                channel=channel, topic=topic, recipient=recipient, payload=payload, dedupe_key=dedupe_key,
+                agency_id=agency_id, complaint_id=complaint_id, next_attempt_at=now, created_at=now,
+            )
+    except IntegrityError:
+        if OutboxMessage.objects.filter(dedupe_key=dedupe_key).exists():
+            return None
+        raise
+    transaction.on_commit(_kick_relay)
+    return message
+
+
+def outbox_email(
+    *, to: str, subject: str, body: str, topic: str, dedupe_key: str, now: datetime, complaint_id: int | None = None
+) -> OutboxMessage | None:
+    if not to:
+        return None
+    return outbox_enqueue(
+        channel=Channel.EMAIL, topic=topic, recipient=to, payload={"subject": subject, "body": body},
+        dedupe_key=dedupe_key, now=now, complaint_id=complaint_id,
+    )
+
+
+def _claim(*, now: datetime, batch_size: int) -> list[OutboxMessage]:
+    """Lease a batch of due messages; rows leased by another relay are skipped, not waited for."""
+    with transaction.atomic():
+        rows = list(
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(status=OutboxStatus.PENDING, next_attempt_at__lte=now)
+            .exclude(leased_until__gt=now)
+            .order_by("next_attempt_at")[:batch_size]
+        )
+        if rows:
+            OutboxMessage.objects.filter(pk__in=[m.pk for m in rows]).update(leased_until=now + LEASE)
+    return rows
+
+
+def outbox_deliver(*, message: OutboxMessage, now: datetime) -> bool:
+    """Attempt one delivery and record it. Returns True when delivered."""
+    deliver = DELIVERERS[message.channel]
+    started = time.monotonic()
+    try:
+        result = deliver(message)
+    except DeliveryError as exc:
+        ok, status_code, detail, permanent = False, exc.status_code, str(exc), exc.permanent
+    else:
+        ok, status_code, detail, permanent = True, result.status_code, result.detail, False
+    elapsed = int((time.monotonic() - started) * 1000)
+    attempts = message.attempts + 1
+    with transaction.atomic():
+        DeliveryAttempt.objects.create(
+            message=message, attempted_at=now, succeeded=ok, status_code=status_code, detail=detail[:2000],
+            duration_ms=elapsed,
+        )
+        fields: dict[str, Any] = {"attempts": attempts, "leased_until": None, "last_error": "" if ok else detail[:2000]}
+        if ok:
+            fields.update(status=OutboxStatus.DELIVERED, delivered_at=now)
+        elif permanent or attempts >= MAX_ATTEMPTS:
+            fields.update(status=OutboxStatus.DEAD)
+        else:
+            fields.update(next_attempt_at=now + backoff(attempts))
+        OutboxMessage.objects.filter(pk=message.pk, status=OutboxStatus.PENDING).update(**fields)
+    if not ok:
+        logger.warning("outbox %s %s attempt %s failed: %s", message.topic, message.pk, attempts, detail)
+    return ok
+
+
+def outbox_relay(*, now: datetime | None = None, batch_size: int = 50, max_batches: int = 20) -> int:
+    """Deliver what is due, batch by batch. Safe to run concurrently and repeatedly."""
+    delivered = 0
+    for _ in range(max_batches):
+        batch = _claim(now=now or timezone.now(), batch_size=batch_size)
+        if not batch:
+            break
+        for message in batch:
+            delivered += outbox_deliver(message=message, now=now or timezone.now())
+    return delivered
