@@ -25,9 +25,6 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / "python"
 LOCKS = {"base": ROOT / "requirements" / "base.txt", "dev": ROOT / "requirements" / "dev.txt"}
 
-if sys.version_info < (3, 11):
-    sys.exit("Python 3.11 or newer is needed (found %s)." % sys.version.split()[0])
-
 
 def _say(msg: str) -> None:
     print(f"[dev] {msg}", flush=True)
@@ -45,8 +42,18 @@ def ensure_venv(profile: str) -> None:
         venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
     _say(f"installing {lock.relative_to(ROOT)} (hash-checked)")
     subprocess.run(
-        [str(PY), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         "--require-hashes", "--no-deps", "-r", str(lock)],
+        [
+            str(PY),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--require-hashes",
+            "--no-deps",
+            "-r",
+            str(lock),
+        ],
         check=True,
     )
     stamp.write_text(digest)
@@ -67,12 +74,15 @@ def cmd_run(argv: list[str]) -> int:
     manage("seed_demo", env=env)
     celery = [str(BIN / "celery"), "-A", "ombudsman"]
     procs = [
-        subprocess.Popen([*celery, "worker", "--loglevel=INFO", "--concurrency=2",
-                          "--hostname=dev-worker@%h"], cwd=ROOT, env=env),
-        subprocess.Popen([*celery, "beat", "--loglevel=INFO",
-                          "--schedule", str(ROOT / "var" / "celerybeat-schedule")], cwd=ROOT, env=env),
-        subprocess.Popen([str(PY), "manage.py", "runserver", "--noreload", f"{host}:{port}"],
-                         cwd=ROOT, env=env),
+        subprocess.Popen(
+            [*celery, "worker", "--loglevel=INFO", "--concurrency=2", "--hostname=dev-worker@%h"], cwd=ROOT, env=env
+        ),
+        subprocess.Popen(
+            [*celery, "beat", "--loglevel=INFO", "--schedule", str(ROOT / "var" / "celerybeat-schedule")],
+            cwd=ROOT,
+            env=env,
+        ),
+        subprocess.Popen([str(PY), "manage.py", "runserver", "--noreload", f"{host}:{port}"], cwd=ROOT, env=env),
     ]
     base = f"http://{host}:{port}"
     print(
@@ -104,7 +114,11 @@ def cmd_run(argv: list[str]) -> int:
             except subprocess.TimeoutExpired:
                 p.kill()
 
-    signal.signal(signal.SIGTERM, lambda *a: (stop(), sys.exit(0)))
+    def on_term(*_: object) -> None:
+        stop()
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, on_term)
     try:
         while all(p.poll() is None for p in procs):
             time.sleep(0.5)

@@ -45,7 +45,9 @@ class User(AbstractUser):
     email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.CITIZEN, db_index=True)
-    preferred_language = models.CharField(max_length=10, default="en", choices=[("en", "English"), ("zh-hans", "简体中文")])
+    preferred_language = models.CharField(
+        max_length=10, default="en", choices=[("en", "English"), ("zh-hans", "简体中文")]
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []

@@ -61,8 +61,11 @@ class Agency(models.Model):
             models.CheckConstraint(
                 name="agency_score_scale_ordered",
                 condition=Q(score_min__isnull=True)
-                | (Q(score_min__lt=models.F("score_max")) & Q(score_start__gte=models.F("score_min"))
-                   & Q(score_start__lte=models.F("score_max"))),
+                | (
+                    Q(score_min__lt=models.F("score_max"))
+                    & Q(score_start__gte=models.F("score_min"))
+                    & Q(score_start__lte=models.F("score_max"))
+                ),
             ),
         ]
 
@@ -114,8 +117,9 @@ class DataSharingLink(models.Model):
 
     source = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="outgoing_links")
     recipient = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="incoming_links")
-    categories = models.ManyToManyField(RecordCategory, related_name="sharing_links", blank=True,
-                                        help_text=_("Empty means every category."))
+    categories = models.ManyToManyField(
+        RecordCategory, related_name="sharing_links", blank=True, help_text=_("Empty means every category.")
+    )
     legal_basis = models.TextField(blank=True)
     since = models.DateField()
     until = models.DateField(null=True, blank=True)

@@ -40,7 +40,11 @@ class Citizen(models.Model):
     address = models.TextField(blank=True)
     preferred_language = models.CharField(max_length=10, choices=Language.choices, default=Language.EN)
     parent = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="children",
         help_text=_("A parent whose record may have been extended to this person."),
     )
     representative = models.ForeignKey(
@@ -128,7 +132,11 @@ class BlacklistEntry(models.Model):
     sanctions = models.JSONField(default=list, blank=True, validators=[validate_sanctions])
     derived_from_relative = models.BooleanField(default=False)
     derived_from = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="derived_entries",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="derived_entries",
         help_text=_("The relative's entry this one was extended from."),
     )
     status = models.CharField(max_length=20, choices=RecordStatus.choices, default=RecordStatus.ACTIVE, db_index=True)

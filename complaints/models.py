@@ -83,13 +83,14 @@ class ReferenceSequence(models.Model):
     year = models.PositiveSmallIntegerField(primary_key=True)
     last_value = models.PositiveIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_value}"
+
 
 class Complaint(models.Model):
     reference = models.CharField(max_length=20, unique=True, editable=False)
     citizen = models.ForeignKey(Citizen, on_delete=models.PROTECT, related_name="complaints")
-    filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="filed_complaints"
-    )
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="filed_complaints")
     respondent = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="complaints")
     blacklist_entry = models.ForeignKey(
         BlacklistEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="complaints"

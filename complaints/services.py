@@ -53,9 +53,18 @@ def case_event_record(
     to_status: str = "",
 ) -> CaseEvent:
     return CaseEvent.objects.create(
-        complaint=complaint, created_at=now, actor_kind=actor.kind.value, actor_user=actor.user,
-        actor_agency=actor.agency, actor_label=actor.display[:200], kind=kind, from_status=from_status,
-        to_status=to_status, message=message, data=data or {}, visibility=visibility,
+        complaint=complaint,
+        created_at=now,
+        actor_kind=actor.kind.value,
+        actor_user=actor.user,
+        actor_agency=actor.agency,
+        actor_label=actor.display[:200],
+        kind=kind,
+        from_status=from_status,
+        to_status=to_status,
+        message=message,
+        data=data or {},
+        visibility=visibility,
     )
 
 
@@ -65,8 +74,13 @@ def _notify_citizen(complaint: Complaint, *, topic: str, subject: str, body: str
     if complaint.filed_by_id != citizen.user_id and complaint.filed_by.email != to:
         # A representative filed it: they hear about it too.
         outbox_email(
-            to=complaint.filed_by.email, subject=subject, body=body, topic=topic, now=now,
-            dedupe_key=f"{key}:filer", complaint_id=complaint.pk,
+            to=complaint.filed_by.email,
+            subject=subject,
+            body=body,
+            topic=topic,
+            now=now,
+            dedupe_key=f"{key}:filer",
+            complaint_id=complaint.pk,
         )
     outbox_email(to=to, subject=subject, body=body, topic=topic, now=now, dedupe_key=key, complaint_id=complaint.pk)
 
@@ -80,7 +94,8 @@ def _status_email(complaint: Complaint, event: CaseEvent, now: datetime) -> None
         body=_(
             "Your case %(ref)s is now: %(status)s.\n\n%(message)s\n\nSee the details and every deadline on your "
             "case page. This service is free of charge."
-        ) % {"ref": complaint.reference, "status": label, "message": event.message},
+        )
+        % {"ref": complaint.reference, "status": label, "message": event.message},
         now=now,
         key=f"event:{event.pk}:email",
     )
@@ -131,8 +146,15 @@ def _transition(
         fields.append("closed_at")
     complaint.save(update_fields=fields)
     event = case_event_record(
-        complaint=complaint, actor=actor, kind=action.value, now=now, message=message, data=data,
-        visibility=visibility, from_status=source.value, to_status=target.value,
+        complaint=complaint,
+        actor=actor,
+        kind=action.value,
+        now=now,
+        message=message,
+        data=data,
+        visibility=visibility,
+        from_status=source.value,
+        to_status=target.value,
     )
     if email_citizen and visibility in (Visibility.CITIZEN, Visibility.PARTIES, Visibility.PUBLIC):
         _status_email(complaint, event, now)
@@ -219,18 +241,35 @@ def complaint_submit(
 
     with transaction.atomic():
         complaint = Complaint.objects.create(
-            reference=_next_reference(now), citizen=citizen, filed_by=actor.user, respondent=respondent,
-            blacklist_entry=blacklist_entry, score_record=score_record,
+            reference=_next_reference(now),
+            citizen=citizen,
+            filed_by=actor.user,
+            respondent=respondent,
+            blacklist_entry=blacklist_entry,
+            score_record=score_record,
             other_record_description=other_record_description if record is None else "",
-            category=category, statement=statement, remedies_sought=remedies, remedy_detail=remedy_detail.strip(),
-            urgent=urgent, urgency_reason=urgency_reason, urgency_detail=urgency_detail.strip(),
-            status=Status.SUBMITTED.value, channel=channel, language=language, submitted_at=now,
+            category=category,
+            statement=statement,
+            remedies_sought=remedies,
+            remedy_detail=remedy_detail.strip(),
+            urgent=urgent,
+            urgency_reason=urgency_reason,
+            urgency_detail=urgency_detail.strip(),
+            status=Status.SUBMITTED.value,
+            channel=channel,
+            language=language,
+            submitted_at=now,
             status_changed_at=now,
         )
         event = case_event_record(
-            complaint=complaint, actor=actor, kind="submitted", now=now, to_status=Status.SUBMITTED.value,
+            complaint=complaint,
+            actor=actor,
+            kind="submitted",
+            now=now,
+            to_status=Status.SUBMITTED.value,
             message=_("Complaint filed; the ombudsman will check it and refer it to the agency."),
-            data={"channel": channel, "urgent": urgent}, visibility=Visibility.CITIZEN,
+            data={"channel": channel, "urgent": urgent},
+            visibility=Visibility.CITIZEN,
         )
         _status_email(complaint, event, now)
     return complaint
@@ -275,21 +314,35 @@ def complaint_start_screening(*, complaint_id: int, actor: Actor, now: datetime)
         notes = []
         if unlawful:
             assert entry is not None
-            notes.append(f"Category '{entry.category.code}' has no legal basis in the catalogue: listing flagged as unlawful.")
+            notes.append(
+                f"Category '{entry.category.code}' has no legal basis in the catalogue: listing flagged as unlawful."
+            )
         if derived:
             notes.append("The entry is derived from a relative's record.")
         if duplicate:
             notes.append(f"Possible duplicate of open case {duplicate.reference}.")
         complaint, _event = _transition(
-            complaint_id=complaint_id, action=Action.START_SCREENING, actor=actor, now=now,
-            message=_("The ombudsman is checking your complaint."), visibility=Visibility.CITIZEN,
-            changes={"flag_unlawful_category": unlawful, "flag_derived_from_relative": derived,
-                     "duplicate_of": duplicate},
+            complaint_id=complaint_id,
+            action=Action.START_SCREENING,
+            actor=actor,
+            now=now,
+            message=_("The ombudsman is checking your complaint."),
+            visibility=Visibility.CITIZEN,
+            changes={
+                "flag_unlawful_category": unlawful,
+                "flag_derived_from_relative": derived,
+                "duplicate_of": duplicate,
+            },
             email_citizen=False,
         )
         case_event_record(
-            complaint=complaint, actor=actor, kind="screening_findings", now=now,
-            message=" ".join(notes) or "No flags raised.", data=findings, visibility=Visibility.INTERNAL,
+            complaint=complaint,
+            actor=actor,
+            kind="screening_findings",
+            now=now,
+            message=" ".join(notes) or "No flags raised.",
+            data=findings,
+            visibility=Visibility.INTERNAL,
         )
     return complaint
 
@@ -314,7 +367,12 @@ def complaint_refer(
         changes["respondent"] = respondent
     with transaction.atomic():
         complaint, _event = _transition(
-            complaint_id=complaint_id, action=Action.REFER, actor=actor, now=now, guard=guard, changes=changes,
+            complaint_id=complaint_id,
+            action=Action.REFER,
+            actor=actor,
+            now=now,
+            guard=guard,
+            changes=changes,
             message=note or _("Referred to the agency, which must now answer within its legal deadlines."),
             data={"respondent": (respondent.slug if respondent else None)},
         )
@@ -326,25 +384,42 @@ def complaint_rule_out_of_scope(*, complaint_id: int, actor: Actor, reason: str,
         raise ServiceError(_("Give the reason the case is out of scope."), field="reason")
     with transaction.atomic():
         return _transition(
-            complaint_id=complaint_id, action=Action.RULE_OUT_OF_SCOPE, actor=actor, now=now, message=reason.strip(),
+            complaint_id=complaint_id,
+            action=Action.RULE_OUT_OF_SCOPE,
+            actor=actor,
+            now=now,
+            message=reason.strip(),
             visibility=Visibility.CITIZEN,
         )[0]
 
 
 def complaint_record_agency_response(
-    *, complaint_id: int, actor: Actor, outcome: str, explanation: str, now: datetime, data: dict[str, Any] | None = None
+    *,
+    complaint_id: int,
+    actor: Actor,
+    outcome: str,
+    explanation: str,
+    now: datetime,
+    data: dict[str, Any] | None = None,
 ) -> Complaint:
     with transaction.atomic():
         return _transition(
-            complaint_id=complaint_id, action=Action.RECORD_AGENCY_RESPONSE, actor=actor, now=now,
-            message=explanation, data={"outcome": outcome, **(data or {})},
+            complaint_id=complaint_id,
+            action=Action.RECORD_AGENCY_RESPONSE,
+            actor=actor,
+            now=now,
+            message=explanation,
+            data={"outcome": outcome, **(data or {})},
         )[0]
 
 
 def complaint_resolve(*, complaint_id: int, actor: Actor, now: datetime, note: str = "") -> Complaint:
     with transaction.atomic():
         return _transition(
-            complaint_id=complaint_id, action=Action.RESOLVE, actor=actor, now=now,
+            complaint_id=complaint_id,
+            action=Action.RESOLVE,
+            actor=actor,
+            now=now,
             message=note or _("The correction was accepted; the case is resolved."),
         )[0]
 
@@ -357,22 +432,34 @@ def complaint_open_investigation(
     changes = {"agency_in_default": True} if agency_in_default else {}
     with transaction.atomic():
         return _transition(
-            complaint_id=complaint_id, action=Action.OPEN_INVESTIGATION, actor=actor, now=now, message=reason.strip(),
-            changes=changes, data={"agency_in_default": agency_in_default},
+            complaint_id=complaint_id,
+            action=Action.OPEN_INVESTIGATION,
+            actor=actor,
+            now=now,
+            message=reason.strip(),
+            changes=changes,
+            data={"agency_in_default": agency_in_default},
         )[0]
 
 
 def complaint_issue_determination(*, complaint_id: int, actor: Actor, now: datetime, summary: str) -> Complaint:
     with transaction.atomic():
         return _transition(
-            complaint_id=complaint_id, action=Action.ISSUE_DETERMINATION, actor=actor, now=now, message=summary,
+            complaint_id=complaint_id,
+            action=Action.ISSUE_DETERMINATION,
+            actor=actor,
+            now=now,
+            message=summary,
         )[0]
 
 
 def complaint_start_compliance(*, complaint_id: int, actor: Actor, now: datetime, note: str = "") -> Complaint:
     with transaction.atomic():
         return _transition(
-            complaint_id=complaint_id, action=Action.START_COMPLIANCE, actor=actor, now=now,
+            complaint_id=complaint_id,
+            action=Action.START_COMPLIANCE,
+            actor=actor,
+            now=now,
             message=note or _("The agencies concerned have been ordered to carry out the decision."),
         )[0]
 
@@ -380,7 +467,10 @@ def complaint_start_compliance(*, complaint_id: int, actor: Actor, now: datetime
 def complaint_close(*, complaint_id: int, actor: Actor, now: datetime, note: str = "") -> Complaint:
     with transaction.atomic():
         return _transition(
-            complaint_id=complaint_id, action=Action.CLOSE, actor=actor, now=now,
+            complaint_id=complaint_id,
+            action=Action.CLOSE,
+            actor=actor,
+            now=now,
             message=note or _("The case is closed."),
         )[0]
 
@@ -388,7 +478,10 @@ def complaint_close(*, complaint_id: int, actor: Actor, now: datetime, note: str
 def complaint_withdraw(*, complaint_id: int, actor: Actor, now: datetime, reason: str = "") -> Complaint:
     with transaction.atomic():
         return _transition(
-            complaint_id=complaint_id, action=Action.WITHDRAW, actor=actor, now=now,
+            complaint_id=complaint_id,
+            action=Action.WITHDRAW,
+            actor=actor,
+            now=now,
             message=reason.strip() or _("The complaint was withdrawn."),
         )[0]
 
@@ -398,7 +491,11 @@ def complaint_reopen(*, complaint_id: int, actor: Actor, now: datetime, reason: 
         raise ServiceError(_("Give the reason for reopening."), field="reason")
     with transaction.atomic():
         return _transition(
-            complaint_id=complaint_id, action=Action.REOPEN, actor=actor, now=now, message=reason.strip(),
+            complaint_id=complaint_id,
+            action=Action.REOPEN,
+            actor=actor,
+            now=now,
+            message=reason.strip(),
         )[0]
 
 
@@ -417,8 +514,12 @@ def complaint_assign(*, complaint_id: int, officer: User | None, actor: Actor, n
         complaint.assigned_officer = officer
         complaint.save(update_fields=["assigned_officer", "updated_at"])
         case_event_record(
-            complaint=complaint, actor=actor, kind="assigned", now=now,
-            message=f"Assigned to {officer}" if officer else "Unassigned", visibility=Visibility.INTERNAL,
+            complaint=complaint,
+            actor=actor,
+            kind="assigned",
+            now=now,
+            message=f"Assigned to {officer}" if officer else "Unassigned",
+            visibility=Visibility.INTERNAL,
             data={"officer_id": officer.pk if officer else None},
         )
     return complaint

@@ -106,11 +106,7 @@ class TransitionError(Exception):
 
 
 def allowed_actions(status: Status, actor: ActorKind | None = None) -> list[Action]:
-    return [
-        action
-        for action, t in TRANSITIONS.items()
-        if status in t.sources and (actor is None or actor in t.actors)
-    ]
+    return [action for action, t in TRANSITIONS.items() if status in t.sources and (actor is None or actor in t.actors)]
 
 
 def target_of(status: Status, action: Action, actor: ActorKind) -> Status:

@@ -21,24 +21,69 @@ from complaints.services import complaint_submit
 DEMO_PASSWORD = "demo-pass-2026"
 
 AGENCIES: list[dict[str, Any]] = [
-    {"slug": "harbour-court", "name_en": "Harbour City Intermediate People's Court (dishonest-debtor list)",
-     "name_zh": "海港市中级人民法院（失信被执行人名单）", "kind": AgencyKind.COURT_LIST_OPERATOR},
-    {"slug": "harbour-civic-credit", "name_en": "Harbour City Civic Credit Scheme", "name_zh": "海港市市民信用分",
-     "kind": AgencyKind.LOCAL_SCHEME, "score_min": 0, "score_max": 200, "score_start": 100},
-    {"slug": "lotus-credit", "name_en": "Lotus Credit platform score", "name_zh": "莲花信用分",
-     "kind": AgencyKind.COMMERCIAL_PLATFORM, "score_min": 350, "score_max": 950, "score_start": 350},
-    {"slug": "paywave-score", "name_en": "PayWave payment score", "name_zh": "付浪支付分",
-     "kind": AgencyKind.COMMERCIAL_PLATFORM, "score_min": 300, "score_max": 850, "score_start": 550},
-    {"slug": "national-credit-centre", "name_en": "National Credit Reference Centre", "name_zh": "国家征信中心",
-     "kind": AgencyKind.CREDIT_BUREAU},
-    {"slug": "national-rail", "name_en": "National Rail Ticketing", "name_zh": "全国铁路售票",
-     "kind": AgencyKind.GOVERNMENT_SCHEME},
-    {"slug": "skybridge-air", "name_en": "SkyBridge Airlines", "name_zh": "天桥航空",
-     "kind": AgencyKind.COMMERCIAL_PLATFORM},
-    {"slug": "harbour-school-admissions", "name_en": "Harbour City School Admissions", "name_zh": "海港市招生办",
-     "kind": AgencyKind.GOVERNMENT_SCHEME},
-    {"slug": "harbour-bank", "name_en": "Harbour Commercial Bank", "name_zh": "海港商业银行",
-     "kind": AgencyKind.CREDIT_BUREAU},
+    {
+        "slug": "harbour-court",
+        "name_en": "Harbour City Intermediate People's Court (dishonest-debtor list)",
+        "name_zh": "海港市中级人民法院（失信被执行人名单）",
+        "kind": AgencyKind.COURT_LIST_OPERATOR,
+    },
+    {
+        "slug": "harbour-civic-credit",
+        "name_en": "Harbour City Civic Credit Scheme",
+        "name_zh": "海港市市民信用分",
+        "kind": AgencyKind.LOCAL_SCHEME,
+        "score_min": 0,
+        "score_max": 200,
+        "score_start": 100,
+    },
+    {
+        "slug": "lotus-credit",
+        "name_en": "Lotus Credit platform score",
+        "name_zh": "莲花信用分",
+        "kind": AgencyKind.COMMERCIAL_PLATFORM,
+        "score_min": 350,
+        "score_max": 950,
+        "score_start": 350,
+    },
+    {
+        "slug": "paywave-score",
+        "name_en": "PayWave payment score",
+        "name_zh": "付浪支付分",
+        "kind": AgencyKind.COMMERCIAL_PLATFORM,
+        "score_min": 300,
+        "score_max": 850,
+        "score_start": 550,
+    },
+    {
+        "slug": "national-credit-centre",
+        "name_en": "National Credit Reference Centre",
+        "name_zh": "国家征信中心",
+        "kind": AgencyKind.CREDIT_BUREAU,
+    },
+    {
+        "slug": "national-rail",
+        "name_en": "National Rail Ticketing",
+        "name_zh": "全国铁路售票",
+        "kind": AgencyKind.GOVERNMENT_SCHEME,
+    },
+    {
+        "slug": "skybridge-air",
+        "name_en": "SkyBridge Airlines",
+        "name_zh": "天桥航空",
+        "kind": AgencyKind.COMMERCIAL_PLATFORM,
+    },
+    {
+        "slug": "harbour-school-admissions",
+        "name_en": "Harbour City School Admissions",
+        "name_zh": "海港市招生办",
+        "kind": AgencyKind.GOVERNMENT_SCHEME,
+    },
+    {
+        "slug": "harbour-bank",
+        "name_en": "Harbour Commercial Bank",
+        "name_zh": "海港商业银行",
+        "kind": AgencyKind.CREDIT_BUREAU,
+    },
 ]
 
 LINKS = [
@@ -62,8 +107,12 @@ USERS = [
 def _user(email: str, name: str, role: str) -> User:
     user, created = User.objects.get_or_create(
         email=email,
-        defaults={"full_name": name, "role": role, "is_staff": role != Role.CITIZEN,
-                  "is_superuser": role == Role.SENIOR_OFFICER},
+        defaults={
+            "full_name": name,
+            "role": role,
+            "is_staff": role != Role.CITIZEN,
+            "is_superuser": role == Role.SENIOR_OFFICER,
+        },
     )
     if created:
         user.set_password(DEMO_PASSWORD)
@@ -96,15 +145,21 @@ def seed_demo() -> dict[str, int]:
     agencies: dict[str, Agency] = {}
     for row in AGENCIES:
         defaults = {k: v for k, v in row.items() if k != "slug"}
-        defaults.update(jurisdiction="CN", escalation_contact_name="Complaints director",
-                        escalation_contact_email=f"director@{row['slug']}.example",
-                        contact_email=f"disputes@{row['slug']}.example")
+        defaults.update(
+            jurisdiction="CN",
+            escalation_contact_name="Complaints director",
+            escalation_contact_email=f"director@{row['slug']}.example",
+            contact_email=f"disputes@{row['slug']}.example",
+        )
         agencies[row["slug"]], _ = Agency.objects.get_or_create(slug=row["slug"], defaults=defaults)
     for source, recipient, codes in LINKS:
         link, created = DataSharingLink.objects.get_or_create(
-            source=agencies[source], recipient=agencies[recipient],
-            defaults={"since": date(2020, 1, 1), "legal_basis": "Memorandum of understanding on joint punishment "
-                      "of dishonesty (2016)"},
+            source=agencies[source],
+            recipient=agencies[recipient],
+            defaults={
+                "since": date(2020, 1, 1),
+                "legal_basis": "Memorandum of understanding on joint punishment of dishonesty (2016)",
+            },
         )
         if created:
             link.categories.set([cats[c] for c in codes])
@@ -113,62 +168,123 @@ def seed_demo() -> dict[str, int]:
     officers = _officers_group()
     users["officer@example.org"].groups.add(officers)
 
-    li = _citizen("110101198503071234", user=users["citizen@example.org"], full_name="Li Wei",
-                  email="citizen@example.org", phone="+86 138 0000 0001", date_of_birth=date(1985, 3, 7),
-                  preferred_language="zh-hans")
-    parent = _citizen("440301197801015678", user=users["parent@example.org"], full_name="Zhang Min",
-                      email="parent@example.org", date_of_birth=date(1978, 1, 1))
-    minor = _citizen("44030120100615002X", full_name="Zhang Xiaoyu", date_of_birth=date(2010, 6, 15),
-                     parent=parent, representative=users["parent@example.org"],
-                     representative_kind=RepresentativeKind.PARENT)
+    li = _citizen(
+        "110101198503071234",
+        user=users["citizen@example.org"],
+        full_name="Li Wei",
+        email="citizen@example.org",
+        phone="+86 138 0000 0001",
+        date_of_birth=date(1985, 3, 7),
+        preferred_language="zh-hans",
+    )
+    parent = _citizen(
+        "440301197801015678",
+        user=users["parent@example.org"],
+        full_name="Zhang Min",
+        email="parent@example.org",
+        date_of_birth=date(1978, 1, 1),
+    )
+    minor = _citizen(
+        "44030120100615002X",
+        full_name="Zhang Xiaoyu",
+        date_of_birth=date(2010, 6, 15),
+        parent=parent,
+        representative=users["parent@example.org"],
+        representative_kind=RepresentativeKind.PARENT,
+    )
 
     court = agencies["harbour-court"]
     parent_entry, _ = BlacklistEntry.objects.get_or_create(
-        agency=court, agency_record_id="(2025)HG-ZX-0417",
-        defaults={"citizen": parent, "list_name": "List of Dishonest Judgment Debtors",
-                  "category": cats["court-judgment-default"], "reason": "Failure to repay a business loan of "
-                  "RMB 380,000 under an effective judgment", "legal_basis": "(2024) Hai Min Chu 1123",
-                  "listed_on": date(2025, 4, 17), "expires_on": date(2028, 4, 17),
-                  "sanctions": ["air_travel", "rail_travel", "hotels", "schools", "credit_cards"]},
+        agency=court,
+        agency_record_id="(2025)HG-ZX-0417",
+        defaults={
+            "citizen": parent,
+            "list_name": "List of Dishonest Judgment Debtors",
+            "category": cats["court-judgment-default"],
+            "reason": "Failure to repay a business loan of RMB 380,000 under an effective judgment",
+            "legal_basis": "(2024) Hai Min Chu 1123",
+            "listed_on": date(2025, 4, 17),
+            "expires_on": date(2028, 4, 17),
+            "sanctions": ["air_travel", "rail_travel", "hotels", "schools", "credit_cards"],
+        },
     )
     BlacklistEntry.objects.get_or_create(
-        agency=court, agency_record_id="(2025)HG-ZX-0417-D1",
-        defaults={"citizen": minor, "list_name": "List of Dishonest Judgment Debtors (family restriction)",
-                  "category": cats["derived-family-member"], "reason": "Child of listed debtor Zhang Min",
-                  "legal_basis": "", "listed_on": date(2025, 6, 2), "sanctions": ["schools", "rail_travel"],
-                  "derived_from_relative": True, "derived_from": parent_entry},
+        agency=court,
+        agency_record_id="(2025)HG-ZX-0417-D1",
+        defaults={
+            "citizen": minor,
+            "list_name": "List of Dishonest Judgment Debtors (family restriction)",
+            "category": cats["derived-family-member"],
+            "reason": "Child of listed debtor Zhang Min",
+            "legal_basis": "",
+            "listed_on": date(2025, 6, 2),
+            "sanctions": ["schools", "rail_travel"],
+            "derived_from_relative": True,
+            "derived_from": parent_entry,
+        },
     )
     jaywalk, _ = BlacklistEntry.objects.get_or_create(
-        agency=agencies["harbour-civic-credit"], agency_record_id="HC-2026-88213",
-        defaults={"citizen": li, "list_name": "Civic conduct deductions", "category": cats["jaywalking"],
-                  "reason": "Crossing against a red light, camera 14, Binhai Road", "listed_on": date(2026, 5, 9),
-                  "sanctions": ["public_shaming"]},
+        agency=agencies["harbour-civic-credit"],
+        agency_record_id="HC-2026-88213",
+        defaults={
+            "citizen": li,
+            "list_name": "Civic conduct deductions",
+            "category": cats["jaywalking"],
+            "reason": "Crossing against a red light, camera 14, Binhai Road",
+            "listed_on": date(2026, 5, 9),
+            "sanctions": ["public_shaming"],
+        },
     )
     BlacklistEntry.objects.get_or_create(
-        agency=agencies["national-credit-centre"], agency_record_id="NCRC-7730019",
-        defaults={"citizen": li, "list_name": "Credit report: overdue accounts", "category": cats["loan-default"],
-                  "reason": "Credit card reported 90 days overdue (card was cancelled in 2023)",
-                  "legal_basis": "Credit Reporting Regulation 2013", "listed_on": date(2026, 2, 1),
-                  "sanctions": ["credit_cards"]},
+        agency=agencies["national-credit-centre"],
+        agency_record_id="NCRC-7730019",
+        defaults={
+            "citizen": li,
+            "list_name": "Credit report: overdue accounts",
+            "category": cats["loan-default"],
+            "reason": "Credit card reported 90 days overdue (card was cancelled in 2023)",
+            "legal_basis": "Credit Reporting Regulation 2013",
+            "listed_on": date(2026, 2, 1),
+            "sanctions": ["credit_cards"],
+        },
     )
     CreditScoreRecord.objects.get_or_create(
-        citizen=li, agency=agencies["harbour-civic-credit"], as_of=date(2026, 10, 1),
-        defaults={"score": 85, "agency_record_id": "HC-S-44120", "automated": True,
-                  "factors": [{"factor": "traffic conduct", "effect": -10, "detail": "jaywalking record"},
-                              {"factor": "volunteering", "effect": 5, "detail": ""}]},
+        citizen=li,
+        agency=agencies["harbour-civic-credit"],
+        as_of=date(2026, 10, 1),
+        defaults={
+            "score": 85,
+            "agency_record_id": "HC-S-44120",
+            "automated": True,
+            "factors": [
+                {"factor": "traffic conduct", "effect": -10, "detail": "jaywalking record"},
+                {"factor": "volunteering", "effect": 5, "detail": ""},
+            ],
+        },
     )
     CreditScoreRecord.objects.get_or_create(
-        citizen=li, agency=agencies["lotus-credit"], as_of=date(2026, 11, 1),
-        defaults={"score": 512, "agency_record_id": "LC-0093311", "automated": True,
-                  "factors": [{"factor": "payment history", "effect": "undisclosed", "detail": ""}]},
+        citizen=li,
+        agency=agencies["lotus-credit"],
+        as_of=date(2026, 11, 1),
+        defaults={
+            "score": 512,
+            "agency_record_id": "LC-0093311",
+            "automated": True,
+            "factors": [{"factor": "payment history", "effect": "undisclosed", "detail": ""}],
+        },
     )
     if not Complaint.objects.filter(citizen=li, blacklist_entry=jaywalk).exists():
         complaint_submit(
-            citizen=li, actor=Actor.for_user(users["citizen@example.org"]), respondent=jaywalk.agency,
-            blacklist_entry=jaywalk, category="unlawful_category",
+            citizen=li,
+            actor=Actor.for_user(users["citizen@example.org"]),
+            respondent=jaywalk.agency,
+            blacklist_entry=jaywalk,
+            category="unlawful_category",
             statement="Jaywalking is not a category any law allows to be recorded in a credit scheme. "
             "Please delete the entry and restore my score.",
-            remedies_sought=["delete", "correct"], now=timezone.now(), language="zh-hans",
+            remedies_sought=["delete", "correct"],
+            now=timezone.now(),
+            language="zh-hans",
         )
     after = _counts()
     return {k: after[k] - before[k] for k in after}
@@ -176,8 +292,11 @@ def seed_demo() -> dict[str, int]:
 
 def _counts() -> dict[str, int]:
     return {
-        "agencies": Agency.objects.count(), "links": DataSharingLink.objects.count(),
-        "users": User.objects.count(), "citizens": Citizen.objects.count(),
-        "entries": BlacklistEntry.objects.count(), "scores": CreditScoreRecord.objects.count(),
+        "agencies": Agency.objects.count(),
+        "links": DataSharingLink.objects.count(),
+        "users": User.objects.count(),
+        "citizens": Citizen.objects.count(),
+        "entries": BlacklistEntry.objects.count(),
+        "scores": CreditScoreRecord.objects.count(),
         "complaints": Complaint.objects.count(),
     }

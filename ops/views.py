@@ -9,6 +9,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
         cursor.execute("SELECT 1")
     last = Heartbeat.objects.order_by("-created_at").first()
     return JsonResponse(
-        {"status": "ok", "database": connection.vendor,
-         "last_worker_heartbeat": last.created_at.isoformat() if last else None}
+        {
+            "status": "ok",
+            "database": connection.vendor,
+            "last_worker_heartbeat": last.created_at.isoformat() if last else None,
+        }
     )

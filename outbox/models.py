@@ -26,10 +26,12 @@ class OutboxMessage(models.Model):
     topic = models.CharField(max_length=60, db_index=True, help_text="Event type, e.g. referral.created")
     dedupe_key = models.CharField(max_length=200, unique=True, help_text="The same effect is never queued twice.")
     recipient = models.CharField(max_length=300, help_text="Email address or agency slug.")
-    agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, null=True, blank=True,
-                               related_name="outbox_messages")
-    complaint = models.ForeignKey("complaints.Complaint", on_delete=models.CASCADE, null=True, blank=True,
-                                  related_name="outbox_messages")
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.CASCADE, null=True, blank=True, related_name="outbox_messages"
+    )
+    complaint = models.ForeignKey(
+        "complaints.Complaint", on_delete=models.CASCADE, null=True, blank=True, related_name="outbox_messages"
+    )
     payload = models.JSONField()
     status = models.CharField(max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
     attempts = models.PositiveIntegerField(default=0)
@@ -42,8 +44,7 @@ class OutboxMessage(models.Model):
     class Meta:
         ordering = ("created_at",)
         indexes = [
-            models.Index(fields=["next_attempt_at"], name="outbox_pending_due",
-                         condition=models.Q(status="pending")),
+            models.Index(fields=["next_attempt_at"], name="outbox_pending_due", condition=models.Q(status="pending")),
             models.Index(fields=["agency", "created_at"]),
         ]
 
@@ -63,3 +64,6 @@ class DeliveryAttempt(models.Model):
 
     class Meta:
         ordering = ("attempted_at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.message_id} {'ok' if self.succeeded else 'failed'} {self.status_code or ''}"

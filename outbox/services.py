@@ -48,8 +48,15 @@ def outbox_enqueue(
     try:
         with transaction.atomic():
             message = OutboxMessage.objects.create(
-                channel=channel, topic=topic, recipient=recipient, payload=payload, dedupe_key=dedupe_key,
-                agency_id=agency_id, complaint_id=complaint_id, next_attempt_at=now, created_at=now,
+                channel=channel,
+                topic=topic,
+                recipient=recipient,
+                payload=payload,
+                dedupe_key=dedupe_key,
+                agency_id=agency_id,
+                complaint_id=complaint_id,
+                next_attempt_at=now,
+                created_at=now,
             )
     except IntegrityError:
         if OutboxMessage.objects.filter(dedupe_key=dedupe_key).exists():
@@ -65,8 +72,13 @@ def outbox_email(
     if not to:
         return None
     return outbox_enqueue(
-        channel=Channel.EMAIL, topic=topic, recipient=to, payload={"subject": subject, "body": body},
-        dedupe_key=dedupe_key, now=now, complaint_id=complaint_id,
+        channel=Channel.EMAIL,
+        topic=topic,
+        recipient=to,
+        payload={"subject": subject, "body": body},
+        dedupe_key=dedupe_key,
+        now=now,
+        complaint_id=complaint_id,
     )
 
 
@@ -98,7 +110,11 @@ def outbox_deliver(*, message: OutboxMessage, now: datetime) -> bool:
     attempts = message.attempts + 1
     with transaction.atomic():
         DeliveryAttempt.objects.create(
-            message=message, attempted_at=now, succeeded=ok, status_code=status_code, detail=detail[:2000],
+            message=message,
+            attempted_at=now,
+            succeeded=ok,
+            status_code=status_code,
+            detail=detail[:2000],
             duration_ms=elapsed,
         )
         fields: dict[str, Any] = {"attempts": attempts, "leased_until": None, "last_error": "" if ok else detail[:2000]}

@@ -12,4 +12,4 @@ os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 os.environ.setdefault("NATIONAL_ID_ENCRYPTION_KEYS", "ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM=")
 os.environ.setdefault("NATIONAL_ID_HMAC_KEY", "dev-only-hmac-key-for-national-id-matching")
 
-from .base import *  # noqa: E402,F403
+from .base import *

@@ -1,6 +1,6 @@
 """Production: every secret from the environment, HTTPS only, PostgreSQL and Redis."""
 
-from .base import *  # noqa: F403
+from .base import *
 from .base import env
 
 DEBUG = False

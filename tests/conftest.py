@@ -1,0 +1,179 @@
+"""Shared fixtures. Tests that need real services are marked `postgres` or `redis`: locally they
+skip when the service is absent; with REQUIRE_SERVICES=1 (CI) they fail instead."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from tests.factories import NOW
+
+ROOT = Path(__file__).resolve().parent.parent
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") in ("1", "true", "yes")
+
+
+def _missing(what: str) -> None:
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{what} is required (REQUIRE_SERVICES=1) but not available", pytrace=False)
+    pytest.skip(f"{what} not available")
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    db = settings.DATABASES["default"]
+    return [
+        f"database: {db['ENGINE'].rsplit('.', 1)[-1]} {db.get('HOST') or ''} {db.get('NAME')}",
+        f"celery broker: {settings.CELERY_BROKER_URL.split('@')[-1]}",
+        f"REQUIRE_SERVICES={int(REQUIRE_SERVICES)}",
+    ]
+
+
+@pytest.fixture(autouse=True)
+def _service_markers(request: pytest.FixtureRequest) -> None:
+    if request.node.get_closest_marker("postgres") and settings.DATABASES["default"]["ENGINE"] != (
+        "django.db.backends.postgresql"
+    ):
+        _missing("PostgreSQL (set DATABASE_URL=postgres://...)")
+    if request.node.get_closest_marker("redis"):
+        redis_url()
+
+
+def redis_url() -> str:
+    url = settings.CELERY_BROKER_URL
+    if not url.startswith("redis"):
+        _missing("Redis (set CELERY_BROKER_URL=redis://...)")
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError:
+        _missing(f"Redis at {url}")
+    return url
+
+
+@pytest.fixture
+def now():  # type: ignore[no-untyped-def]
+    return NOW
+
+
+def test_database_url() -> str:
+    """The URL of the test database this process uses, for subprocesses (workers, servers)."""
+    s = connection.settings_dict
+    if s["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{s['NAME']}"
+    auth = quote(s["USER"] or "")
+    if s.get("PASSWORD"):
+        auth += ":" + quote(s["PASSWORD"])
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+class WorkerProcess:
+    """A real `celery worker` subprocess on its own queue, consuming from Redis, writing to the
+    test database."""
+
+    def __init__(self, broker: str, queue: str, extra_args: list[str] | None = None) -> None:
+        self.broker = broker
+        self.queue = queue
+        self.extra_args = extra_args or []
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log = ROOT / "var" / f"worker-{queue}.log"
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            DJANGO_SETTINGS_MODULE="ombudsman.settings.test",
+            DATABASE_URL=test_database_url(),
+            CELERY_BROKER_URL=self.broker,
+            CELERY_TASK_DEFAULT_QUEUE=self.queue,
+        )
+        return env
+
+    def start(self, wait: bool = True) -> WorkerProcess:
+        self.log.parent.mkdir(exist_ok=True)
+        cmd = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "ombudsman",
+            "worker",
+            "--loglevel=INFO",
+            "--concurrency=1",
+            "--pool=prefork",
+            "-Q",
+            self.queue,
+            "-n",
+            f"{self.queue}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            *self.extra_args,
+        ]
+        self.proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=self.env(), stdout=self.log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True
+        )
+        if wait:
+            self.wait_ready()
+        return self
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        from ops.models import Heartbeat
+        from ops.tasks import ping
+
+        token = uuid.uuid4().hex
+        ping.apply_async((token,), queue=self.queue)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if Heartbeat.objects.filter(token=token).exists():
+                return
+            assert self.proc is not None
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"worker exited with {self.proc.returncode}; see {self.log}")
+            time.sleep(0.2)
+        raise TimeoutError(f"worker not ready after {timeout} s; see {self.log}")
+
+    def kill(self, sig: int = 9) -> None:
+        """SIGKILL the whole process group (the main process and its pool children)."""
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, sig)
+            self.proc.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, 15)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+def celery_queue() -> Iterator[str]:
+    """A fresh queue name; the test process publishes there so no other worker sees the tasks."""
+    from ombudsman.celery import app
+
+    queue = f"test-{uuid.uuid4().hex[:10]}"
+    previous = app.conf.task_default_queue
+    app.conf.task_default_queue = queue
+    yield queue
+    app.conf.task_default_queue = previous
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db: None, celery_queue: str) -> Iterator[WorkerProcess]:
+    """Start a real Celery worker (Redis broker, the test database); stopped after the test."""
+    broker = redis_url()
+    worker = WorkerProcess(broker, celery_queue).start()
+    try:
+        yield worker
+    finally:
+        worker.stop()
