@@ -206,3 +206,62 @@ class CaseEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("The case timeline is append-only.")
+
+
+class AgencyOutcome(models.TextChoices):
+    CORRECTED = "corrected", _("Corrected")
+    DELETED = "deleted", _("Deleted")
+    VERIFIED = "verified", _("Verified as accurate")
+    PARTIALLY_CORRECTED = "partially_corrected", _("Partly corrected")
+    NEEDS_INFORMATION = "needs_information", _("Needs more information")
+    MISDIRECTED = "misdirected", _("Not held by this agency")
+
+
+class AgencyResponse(models.Model):
+    """An agency's structured answer to a referral (e-OSCAR ACDV style)."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="agency_responses")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="responses")
+    outcome = models.CharField(max_length=30, choices=AgencyOutcome.choices)
+    explanation = models.TextField()
+    # [{"field", "old_value", "new_value"}]
+    corrections = models.JSONField(default=list, blank=True)
+    # [{"factor", "description", "direction_or_weight", "data_source"}]
+    scoring_criteria = models.JSONField(default=list, blank=True)
+    responded_at = models.DateTimeField()
+    actor_label = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ("responded_at", "id")
+        indexes = [models.Index(fields=["agency", "responded_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.outcome}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    # Never the uploaded name: a random name with the sniffed extension.
+    return f"evidence/{instance.complaint_id}/{instance.stored_name}"
+
+
+class Attachment(models.Model):
+    """Evidence files on a case, from the citizen, an officer or an agency."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=300)
+    stored_name = models.CharField(max_length=80, unique=True)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PARTIES)
+    uploaded_by_kind = models.CharField(max_length=20, choices=ACTOR_CHOICES)
+    uploaded_by_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    uploaded_by_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("created_at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id}: {self.original_name}"

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import IO, Any
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -20,9 +21,13 @@ from citizens.models import BlacklistEntry, Citizen, CreditScoreRecord
 from ombudsman.errors import NotAllowed, ServiceError
 from outbox.services import outbox_email
 
+from . import attachments as uploads
 from .actors import Actor
 from .models import (
     STATUS_LABELS,
+    AgencyOutcome,
+    AgencyResponse,
+    Attachment,
     CaseEvent,
     Category,
     Channel,
@@ -400,17 +405,33 @@ def complaint_record_agency_response(
     outcome: str,
     explanation: str,
     now: datetime,
-    data: dict[str, Any] | None = None,
-) -> Complaint:
+    corrections: list[dict[str, Any]] | None = None,
+    scoring_criteria: list[dict[str, Any]] | None = None,
+) -> AgencyResponse:
+    """Record the agency's structured answer and move the case to `agency_responded`."""
+    if outcome not in AgencyOutcome.values:
+        raise ServiceError(f"Unknown outcome; choose from {', '.join(AgencyOutcome.values)}.", field="outcome")
+    if not (explanation or "").strip():
+        raise ServiceError(_("Explain the outcome."), field="explanation")
     with transaction.atomic():
-        return _transition(
+        complaint, _event = _transition(
             complaint_id=complaint_id,
             action=Action.RECORD_AGENCY_RESPONSE,
             actor=actor,
             now=now,
-            message=explanation,
-            data={"outcome": outcome, **(data or {})},
-        )[0]
+            message=explanation.strip(),
+            data={"outcome": outcome},
+        )
+        return AgencyResponse.objects.create(
+            complaint=complaint,
+            agency=complaint.respondent,
+            outcome=outcome,
+            explanation=explanation.strip(),
+            corrections=corrections or [],
+            scoring_criteria=scoring_criteria or [],
+            responded_at=now,
+            actor_label=actor.display[:200],
+        )
 
 
 def complaint_resolve(*, complaint_id: int, actor: Actor, now: datetime, note: str = "") -> Complaint:
@@ -525,18 +546,69 @@ def complaint_assign(*, complaint_id: int, officer: User | None, actor: Actor, n
     return complaint
 
 
-def complaint_add_note(
-    *, complaint_id: int, actor: Actor, text: str, now: datetime, visibility: Visibility = Visibility.INTERNAL
+def attachment_add(
+    *,
+    complaint_id: int,
+    actor: Actor,
+    fileobj: IO[bytes],
+    filename: str,
+    now: datetime,
+    size: int | None = None,
+    visibility: Visibility = Visibility.PARTIES,
+) -> Attachment:
+    """Attach evidence to a case: type sniffed from content, size-limited, stored under a random name."""
+    content, mime, ext, digest = uploads.read_checked(fileobj, size)
+    with transaction.atomic():
+        complaint = Complaint.objects.select_for_update().select_related("citizen").get(pk=complaint_id)
+        _check_party(complaint, actor)
+        attachment = Attachment(
+            complaint=complaint,
+            stored_name=uploads.new_stored_name(ext),
+            original_name=uploads.safe_original_name(filename),
+            content_type=mime,
+            size=len(content),
+            sha256=digest,
+            visibility=visibility,
+            uploaded_by_kind=actor.kind.value,
+            uploaded_by_user=actor.user,
+            uploaded_by_agency=actor.agency,
+            created_at=now,
+        )
+        attachment.file.save(attachment.stored_name, ContentFile(content), save=False)
+        attachment.save()
+        complaint.save(update_fields=["updated_at"])
+        case_event_record(
+            complaint=complaint,
+            actor=actor,
+            kind="attachment_added",
+            now=now,
+            visibility=visibility,
+            message=attachment.original_name,
+            data={"attachment_id": attachment.pk, "content_type": mime},
+        )
+    return attachment
+
+
+def complaint_post_message(
+    *, complaint_id: int, actor: Actor, text: str, now: datetime, visibility: Visibility = Visibility.PARTIES
 ) -> CaseEvent:
+    """A message on the case; `visibility` says who reads it. Internal notes are officers' only."""
+    if visibility == Visibility.INTERNAL and not actor.is_officer:
+        raise NotAllowed(_("Only officers write internal notes."))
     text = (text or "").strip()
     if not text:
-        raise ServiceError(_("The note is empty."), field="text")
-    if not actor.is_officer and visibility == Visibility.INTERNAL:
-        raise NotAllowed(_("Only officers write internal notes."))
+        raise ServiceError(_("The message is empty."), field="text")
+    if len(text) > MAX_STATEMENT:
+        raise ServiceError(f"Keep the message under {MAX_STATEMENT} characters.", field="text")
     with transaction.atomic():
         complaint = Complaint.objects.select_for_update().select_related("citizen").get(pk=complaint_id)
         _check_party(complaint, actor)
         complaint.save(update_fields=["updated_at"])
         return case_event_record(
-            complaint=complaint, actor=actor, kind="note", now=now, message=text[:MAX_STATEMENT], visibility=visibility
+            complaint=complaint,
+            actor=actor,
+            now=now,
+            message=text,
+            visibility=visibility,
+            kind="note" if visibility == Visibility.INTERNAL else "message",
         )

@@ -263,3 +263,72 @@ def test_two_concurrent_transitions_one_wins_one_clear_error():
     assert complaint.status in (Status.REFERRED, Status.OUT_OF_SCOPE)
     assert complaint.events.filter(kind__in=["refer", "rule_out_of_scope"]).count() == 1
     assert connection.vendor == "postgresql"
+
+
+def test_agency_response_is_stored_structured_and_validated():
+    complaint = make_complaint(status=Status.REFERRED)
+    agency = Actor.for_agency(complaint.respondent)
+    with pytest.raises(ServiceError) as exc:
+        services.complaint_record_agency_response(
+            complaint_id=complaint.pk, actor=agency, outcome="shrugged", explanation="x", now=NOW
+        )
+    assert exc.value.field == "outcome"
+    response = services.complaint_record_agency_response(
+        complaint_id=complaint.pk,
+        actor=agency,
+        outcome="corrected",
+        explanation="Fixed the date.",
+        now=NOW,
+        corrections=[{"field": "listed_on", "old_value": "2025-01-01", "new_value": "2024-01-01"}],
+    )
+    assert response.agency == complaint.respondent and response.corrections[0]["field"] == "listed_on"
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_attachment_type_is_sniffed_and_name_is_safe(settings, tmp_path):
+    import io
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    complaint = make_complaint()
+    actor = Actor.for_user(complaint.citizen.user)
+    att = services.attachment_add(
+        complaint_id=complaint.pk, actor=actor, fileobj=io.BytesIO(PNG), filename="../../etc/passwd.pdf", now=NOW
+    )
+    assert att.content_type == "image/png" and att.stored_name.endswith(".png")
+    assert ".." not in att.file.name and "passwd" not in att.file.name
+    with pytest.raises(ServiceError) as exc:
+        services.attachment_add(
+            complaint_id=complaint.pk, actor=actor, fileobj=io.BytesIO(b"MZ\x90\x00 exe"), filename="x.pdf", now=NOW
+        )
+    assert exc.value.field == "file"
+    with pytest.raises(ServiceError, match="larger"):
+        services.attachment_add(
+            complaint_id=complaint.pk,
+            actor=actor,
+            fileobj=io.BytesIO(PNG),
+            filename="x.png",
+            size=50 * 1024 * 1024,
+            now=NOW,
+        )
+
+
+def test_internal_notes_only_from_officers():
+    complaint = make_complaint()
+    with pytest.raises(NotAllowed):
+        services.complaint_post_message(
+            complaint_id=complaint.pk,
+            actor=Actor.for_user(complaint.citizen.user),
+            text="hi",
+            visibility="internal",
+            now=NOW,
+        )
+    ev = services.complaint_post_message(
+        complaint_id=complaint.pk,
+        actor=Actor.for_user(OfficerFactory()),
+        text="check ID",
+        visibility="internal",
+        now=NOW,
+    )
+    assert ev.kind == "note"
