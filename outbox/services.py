@@ -82,6 +82,24 @@ def outbox_email(
     )
 
 
+def outbox_webhook(
+    *,
+    agency_id: int,
+    event_type: str,
+    data: dict[str, Any],
+    dedupe_key: str,
+    now: datetime,
+    complaint_id: int | None = None,
+) -> OutboxMessage | None:
+    """Queue a webhook event for an agency (Standard Webhooks envelope: type, timestamp, data).
+    The outbox message id is the `webhook-id`, the same on every retry."""
+    return outbox_enqueue(
+        channel=Channel.WEBHOOK, topic=event_type, recipient=str(agency_id), agency_id=agency_id,
+        complaint_id=complaint_id, dedupe_key=dedupe_key, now=now,
+        payload={"type": event_type, "timestamp": now.isoformat(), "data": data},
+    )
+
+
 def _claim(*, now: datetime, batch_size: int) -> list[OutboxMessage]:
     """Lease a batch of due messages; rows leased by another relay are skipped, not waited for."""
     with transaction.atomic():

@@ -37,6 +37,9 @@ INSTALLED_APPS = [
     "complaints",
     "outbox",
     "ops",
+    "clocks",
+    "agency_api",
+    "tribunal",
     "portal",
 ]
 

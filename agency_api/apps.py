@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class AgencyApiConfig(AppConfig):
+    name = "agency_api"
