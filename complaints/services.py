@@ -546,6 +546,31 @@ def complaint_assign(*, complaint_id: int, officer: User | None, actor: Actor, n
     return complaint
 
 
+def complaint_assign_automatically(*, complaint_id: int, actor: Actor, now: datetime) -> Complaint:
+    """Assign the case to the least-loaded case officer: fewest open assigned cases, then the one who
+    has waited longest (lowest id). Senior officers are used only when there are no case officers."""
+    from django.db.models import Count, Q
+
+    from accounts.models import Role
+
+    if not actor.is_officer:
+        raise NotAllowed(_("Only officers assign cases."))
+    open_q = Q(assigned_complaints__status__in=[s.value for s in OPEN_STATUSES])
+    candidate: User | None = None
+    for role in (Role.OFFICER, Role.SENIOR_OFFICER):
+        candidate = (
+            User.objects.filter(role=role, is_active=True)
+            .annotate(load=Count("assigned_complaints", filter=open_q))
+            .order_by("load", "pk")
+            .first()
+        )
+        if candidate is not None:
+            break
+    if candidate is None:
+        raise ServiceError(_("There is no active officer to assign the case to."), field="officer")
+    return complaint_assign(complaint_id=complaint_id, officer=candidate, actor=actor, now=now)
+
+
 def attachment_add(
     *,
     complaint_id: int,
