@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from agencies.models import Agency
 from citizens.models import BlacklistEntry, Citizen, CreditScoreRecord
-from ombudsman.errors import NotAllowed, ServiceError
+from ombudsman.errors import Conflict, NotAllowed, ServiceError
 from outbox.services import outbox_email
 
 from . import attachments as uploads
@@ -422,7 +422,7 @@ def complaint_record_agency_response(
             message=explanation.strip(),
             data={"outcome": outcome},
         )
-        return AgencyResponse.objects.create(
+        response = AgencyResponse.objects.create(
             complaint=complaint,
             agency=complaint.respondent,
             outcome=outcome,
@@ -432,6 +432,12 @@ def complaint_record_agency_response(
             responded_at=now,
             actor_label=actor.display[:200],
         )
+        # Disclosed criteria go to the public register; a `corrected`/`deleted` outcome is
+        # propagated to every recipient of the record (tribunal app).
+        from tribunal.services import agency_response_recorded
+
+        agency_response_recorded(response=response, actor=actor, now=now)
+        return response
 
 
 def complaint_resolve(*, complaint_id: int, actor: Actor, now: datetime, note: str = "") -> Complaint:
@@ -486,12 +492,20 @@ def complaint_start_compliance(*, complaint_id: int, actor: Actor, now: datetime
 
 
 def complaint_close(*, complaint_id: int, actor: Actor, now: datetime, note: str = "") -> Complaint:
+    from tribunal.selectors import pending_orders_exist
+
+    def guard(c: Complaint) -> None:
+        # A case closes only when every correction order is confirmed or waived (tribunal app).
+        if pending_orders_exist(c.pk):
+            raise Conflict(_("Correction orders are still outstanding on this case."), field="status")
+
     with transaction.atomic():
         return _transition(
             complaint_id=complaint_id,
             action=Action.CLOSE,
             actor=actor,
             now=now,
+            guard=guard,
             message=note or _("The case is closed."),
         )[0]
 

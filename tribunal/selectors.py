@@ -1,0 +1,157 @@
+"""Reads for the tribunal: the sharing graph for a record, what an agency owes, the public
+registers, and the record holders a citizen may see (GDPR art. 19)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Max, Prefetch, Q, QuerySet
+
+from accounts.models import User
+from agencies.models import Agency, DataSharingLink
+from complaints.models import Complaint
+from complaints.selectors import complaints_visible_to_user
+
+from .models import (
+    ConflictOfInterest,
+    CorrectionOrder,
+    CriteriaDisclosure,
+    Determination,
+    DeterminationStatus,
+    InformationRequest,
+)
+from .propagation import adjacency_from_edges
+
+
+def sharing_adjacency(*, category_id: int | None, on: date) -> dict[int, list[int]]:
+    """Source agency id -> recipient ids, over the links in force on `on` that carry the category
+    (a link with no categories carries every category). Without a category (a score, or a record
+    described in words) every link in force counts: the ombudsman cannot rule any holder out."""
+    links = DataSharingLink.objects.filter(active=True, since__lte=on).filter(Q(until__isnull=True) | Q(until__gte=on))
+    if category_id is not None:
+        links = links.filter(Q(categories__isnull=True) | Q(categories=category_id))
+    edges = links.order_by("source_id", "recipient__name_en", "recipient_id").values_list("source_id", "recipient_id")
+    return adjacency_from_edges((s, r) for s, r in edges.distinct())
+
+
+def information_requests_for_agency(agency: Agency) -> QuerySet[InformationRequest]:
+    return (
+        InformationRequest.objects.filter(agency=agency)
+        .select_related("complaint", "complaint__citizen", "complaint__respondent")
+        .prefetch_related("documents")
+        .order_by("-created_at", "-id")
+    )
+
+
+def correction_orders_for_agency(agency: Agency) -> QuerySet[CorrectionOrder]:
+    return (
+        CorrectionOrder.objects.filter(agency=agency)
+        .select_related("complaint", "complaint__citizen", "determination", "received_via", "category")
+        .order_by("-ordered_at", "-id")
+    )
+
+
+def orders_of_complaint(complaint: Complaint) -> QuerySet[CorrectionOrder]:
+    return complaint.correction_orders.select_related("agency", "received_via", "determination").order_by(
+        "ordered_at", "depth", "agency__name_en", "id"
+    )
+
+
+def clock_levels(subject_keys: list[str]) -> dict[str, dict[str, Any]]:
+    """The newest clock per subject key: its status, due time and escalation level."""
+    from clocks.models import Clock
+
+    out: dict[str, dict[str, Any]] = {}
+    for clock in Clock.objects.filter(subject_key__in=subject_keys).order_by("created_at", "id"):
+        out[clock.subject_key] = {
+            "status": clock.status,
+            "due_at": clock.due_at,
+            "escalation_level": clock.escalation_level,
+            "explanation": clock.explanation,
+        }
+    return out
+
+
+def record_holders_for_case(*, user: User, reference: str) -> dict[str, Any] | None:
+    """For the case owner (or an officer): the agencies that held the record and each order's
+    state. None when the user may not see the case (the view answers 404)."""
+    complaint = (
+        complaints_visible_to_user(user)
+        .select_related("blacklist_entry__category", "score_record")
+        .filter(reference=reference)
+        .first()
+    )
+    if complaint is None:
+        return None
+    orders = list(orders_of_complaint(complaint))
+    clocks = clock_levels([o.subject_key for o in orders])
+    return {"complaint": complaint, "orders": orders, "clocks": clocks}
+
+
+def issued_determinations() -> QuerySet[Determination]:
+    return (
+        Determination.objects.filter(status=DeterminationStatus.ISSUED)
+        .select_related("complaint__respondent", "complaint__blacklist_entry__category")
+        .order_by("-issued_at", "-id")
+    )
+
+
+def criteria_register() -> list[dict[str, Any]]:
+    """Each agency with disclosed criteria: its latest version first, then the history."""
+    disclosures = CriteriaDisclosure.objects.select_related("agency").order_by("agency__name_en", "-version")
+    out: dict[int, dict[str, Any]] = {}
+    for d in disclosures:
+        row = out.setdefault(d.agency_id, {"agency": d.agency, "versions": []})
+        row["versions"].append(d)
+    return list(out.values())
+
+
+def criteria_for_agency(slug: str) -> tuple[Agency, list[CriteriaDisclosure]] | None:
+    agency = Agency.objects.filter(slug=slug).first()
+    if agency is None:
+        return None
+    return agency, list(agency.criteria_disclosures.order_by("-version"))
+
+
+def conflicts_register() -> list[dict[str, Any]]:
+    agencies = (
+        Agency.objects.filter(conflicts_of_interest__published=True)
+        .distinct()
+        .prefetch_related(
+            Prefetch(
+                "conflicts_of_interest",
+                queryset=ConflictOfInterest.objects.filter(published=True).select_related("related_agency"),
+                to_attr="published_conflicts",
+            )
+        )
+        .order_by("name_en")
+    )
+    return [{"agency": a, "conflicts": a.published_conflicts} for a in agencies]
+
+
+def latest_criteria_version(agency_id: int) -> int:
+    return CriteriaDisclosure.objects.filter(agency_id=agency_id).aggregate(v=Max("version"))["v"] or 0
+
+
+def pending_orders_exist(complaint_id: int) -> bool:
+    """Whether any correction order of the case still waits for its agency (the case cannot close)."""
+    from .models import OrderStatus
+
+    return CorrectionOrder.objects.filter(complaint_id=complaint_id, status=OrderStatus.ORDERED).exists()
+
+
+def known_holders(complaint: Complaint, *, on: date) -> list[dict[str, Any]]:
+    """The agencies that hold the record by the sharing links in force (before any order exists):
+    the respondent first, then each recipient with the chain it came through."""
+    from .propagation import paths_to, propagate
+
+    entry = complaint.blacklist_entry
+    category_id = entry.category_id if entry is not None else None
+    reaches = propagate(complaint.respondent_id, sharing_adjacency(category_id=category_id, on=on))
+    agencies = Agency.objects.in_bulk([r.agency for r in reaches])
+    chains = paths_to(reaches)
+    return [
+        {"agency": agencies[r.agency], "depth": r.depth, "path": [agencies[a] for a in chains[r.agency]]}
+        for r in reaches
+    ]
