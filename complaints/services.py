@@ -73,6 +73,29 @@ def case_event_record(
     )
 
 
+def case_events_record_many(
+    *, actor: Actor, now: datetime, events: Iterable[dict[str, Any]]
+) -> list[CaseEvent]:
+    """Bulk form of `case_event_record` for one actor and time (the clock sweep): each item has
+    `complaint`, `kind` and optionally `message`, `data`, `visibility`; one INSERT."""
+    rows = [
+        CaseEvent(
+            complaint=e["complaint"],
+            created_at=now,
+            actor_kind=actor.kind.value,
+            actor_user=actor.user,
+            actor_agency=actor.agency,
+            actor_label=actor.display[:200],
+            kind=e["kind"],
+            message=e.get("message", ""),
+            data=e.get("data") or {},
+            visibility=e.get("visibility", Visibility.INTERNAL),
+        )
+        for e in events
+    ]
+    return CaseEvent.objects.bulk_create(rows)
+
+
 def _notify_citizen(complaint: Complaint, *, topic: str, subject: str, body: str, now: datetime, key: str) -> None:
     citizen = complaint.citizen
     to = citizen.email or (citizen.user.email if citizen.user else "")
@@ -161,6 +184,11 @@ def _transition(
         from_status=source.value,
         to_status=target.value,
     )
+    # Legal clocks follow the case (clocks app): a referral starts the agency's clocks, its answer
+    # meets them, withdrawal / closure / out of scope cancels them.
+    from clocks.services import clocks_on_transition
+
+    clocks_on_transition(complaint=complaint, action=action.value, now=now, actor=actor)
     if email_citizen and visibility in (Visibility.CITIZEN, Visibility.PARTIES, Visibility.PUBLIC):
         _status_email(complaint, event, now)
     return complaint, event

@@ -155,6 +155,8 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "outbox-relay": {"task": "outbox.tasks.relay_outbox", "schedule": timedelta(seconds=30)},
+    # Legal clocks: the database is the source of truth; the sweep claims what is due (clocks app).
+    "clocks-sweep": {"task": "clocks.tasks.sweep_clocks", "schedule": timedelta(minutes=1)},
 }
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
