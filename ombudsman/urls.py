@@ -2,15 +2,33 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from ops.views import healthz
+from portal import views as portal_views
 
 accounts_patterns = (
     [
         path("login/", auth_views.LoginView.as_view(), name="login"),
         path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+        path("signup/", portal_views.signup, name="signup"),
+        path(
+            "password-reset/",
+            auth_views.PasswordResetView.as_view(
+                success_url=reverse_lazy("accounts:password_reset_done"),
+                email_template_name="registration/password_reset_email.txt",
+                subject_template_name="registration/password_reset_subject.txt",
+            ),
+            name="password_reset",
+        ),
+        path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+        path(
+            "reset/<uidb64>/<token>/",
+            auth_views.PasswordResetConfirmView.as_view(success_url=reverse_lazy("accounts:password_reset_complete")),
+            name="password_reset_confirm",
+        ),
+        path("reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     ],
     "accounts",
 )

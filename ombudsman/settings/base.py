@@ -159,6 +159,15 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "clocks-sweep": {"task": "clocks.tasks.sweep_clocks", "schedule": timedelta(minutes=1)},
 }
 
+# Cookies: never readable by scripts (HTMX sends the CSRF token from the page), same-site only.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link works for one day
+
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Ombudsman <no-reply@ombudsman.example>")
 OMBUDSMAN_BASE_URL = env("OMBUDSMAN_BASE_URL", default="http://127.0.0.1:8000")

@@ -1,0 +1,282 @@
+"""Forms of the portal. They check shape and give plain-language errors; the services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from agencies.models import Agency
+from citizens import national_id
+from citizens.models import Citizen, RepresentativeKind
+from complaints.attachments import MAX_BYTES
+from complaints.models import Category, Channel, Remedy, UrgencyReason, Visibility
+
+EVIDENCE_ACCEPT = "application/pdf,image/jpeg,image/png,image/webp,image/heic"
+
+
+def _check_national_id(value: str) -> str:
+    try:
+        return national_id.normalize(value)
+    except ValidationError:
+        raise ValidationError(_("Enter the ID number as 6 to 24 letters and digits."), code="invalid_national_id")
+
+
+class NationalIdField(forms.CharField):
+    """Never re-rendered with its value: the number is not echoed back to the page."""
+
+    widget = forms.PasswordInput(render_value=False, attrs={"autocomplete": "off", "inputmode": "text"})
+
+    def clean(self, value: Any) -> str:
+        value = super().clean(value)
+        return _check_national_id(value) if value else value
+
+
+class SignUpForm(forms.Form):
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    email = forms.EmailField(label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    national_id = NationalIdField(
+        label=_("National ID number"),
+        max_length=40,
+        help_text=_("We keep it encrypted and only ever show it masked, like 11**********34."),
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 8 characters, not only digits, not a common password."),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean_email(self) -> str:
+        email: str = self.cleaned_data["email"].lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError(_("An account with this email address already exists. Sign in instead."))
+        return email
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("The two passwords are different."))
+        elif p1:
+            user = User(email=data.get("email", ""), full_name=data.get("full_name", ""))
+            try:
+                password_validation.validate_password(p1, user)
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+
+class RepresentedPersonForm(forms.Form):
+    full_name = forms.CharField(label=_("Their full name"), max_length=200)
+    national_id = NationalIdField(label=_("Their national ID number"), max_length=40)
+    date_of_birth = forms.DateField(
+        label=_("Their date of birth"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Needed for a child: complaints about minors are treated with priority."),
+    )
+    kind = forms.ChoiceField(label=_("You are their"), choices=RepresentativeKind.choices)
+
+
+class AssistedCitizenForm(forms.Form):
+    """An officer filing for someone on the phone or at the desk."""
+
+    channel = forms.ChoiceField(
+        label=_("How did they contact us?"),
+        choices=[(Channel.PHONE, Channel.PHONE.label), (Channel.WALK_IN, Channel.WALK_IN.label)],
+    )
+    national_id = NationalIdField(
+        label=_("Their national ID number"), max_length=40, help_text=_("Used to find their existing record.")
+    )
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=200, required=False, help_text=_("Needed only if they are new to us.")
+    )
+    email = forms.EmailField(label=_("Email address (for updates)"), required=False)
+    phone = forms.CharField(label=_("Phone number"), max_length=40, required=False)
+
+
+RECORD_OTHER = "other"
+
+
+class RecordStepForm(forms.Form):
+    """Screen 1: for whom, which agency, which record."""
+
+    citizen = forms.ModelChoiceField(
+        label=_("Who is the complaint for?"), queryset=Citizen.objects.none(), empty_label=None
+    )
+    respondent = forms.ModelChoiceField(
+        label=_("Which agency holds the record?"), queryset=Agency.objects.none(), empty_label=_("Choose an agency")
+    )
+    record = forms.CharField(label=_("Which record is wrong?"), required=False)
+    other_record_description = forms.CharField(
+        label=_("Describe the record"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("If it is not listed: the list or score, any record number, and when you found out."),
+    )
+
+    def __init__(self, *args: Any, citizens: Any, agencies: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["citizen"].queryset = citizens  # type: ignore[attr-defined]
+        self.fields["respondent"].queryset = agencies  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        record = (data.get("record") or "").strip()
+        citizen, agency = data.get("citizen"), data.get("respondent")
+        if not record:
+            self.add_error("record", _("Choose the record, or choose 'Another record' and describe it."))
+            return data
+        if record == RECORD_OTHER:
+            if not (data.get("other_record_description") or "").strip():
+                self.add_error("other_record_description", _("Describe the record you want corrected."))
+            return data
+        kind, _sep, pk = record.partition(":")
+        if kind not in ("b", "s") or not pk.isdigit():
+            self.add_error("record", _("Choose one of the records listed."))
+            return data
+        if citizen is None or agency is None:
+            return data
+        holder = citizen.blacklist_entries if kind == "b" else citizen.score_records
+        obj = holder.filter(pk=int(pk)).first()
+        if obj is None:
+            self.add_error("record", _("Choose one of the records listed."))
+        elif obj.agency_id != agency.pk:
+            self.add_error("record", _("That record is held by another agency: choose that agency or another record."))
+        return data
+
+
+class DetailsStepForm(forms.Form):
+    """Screen 2: what is wrong, what they want, urgency, evidence."""
+
+    category = forms.ChoiceField(label=_("What is wrong?"), choices=Category.choices, widget=forms.RadioSelect)
+    statement = forms.CharField(
+        label=_("Tell us in your own words"),
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("What is wrong, how it affects you, and anything you have already tried."),
+    )
+    remedies_sought = forms.MultipleChoiceField(
+        label=_("What do you want the agency to do?"), choices=Remedy.choices, widget=forms.CheckboxSelectMultiple
+    )
+    remedy_detail = forms.CharField(
+        label=_("Anything else you want (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    urgent = forms.BooleanField(label=_("This is urgent"), required=False)
+    urgency_reason = forms.ChoiceField(
+        label=_("Why is it urgent?"), required=False, choices=[("", _("Not urgent")), *UrgencyReason.choices]
+    )
+    urgency_detail = forms.CharField(
+        label=_("When is the travel, enrolment or job? (optional)"), required=False, max_length=1000
+    )
+    evidence = forms.FileField(
+        label=_("Evidence (optional)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": EVIDENCE_ACCEPT}),
+        help_text=_("A PDF or a photo (JPEG, PNG, WebP, HEIC), up to %(mb)s MB each.")
+        % {"mb": MAX_BYTES // (1024 * 1024)},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("urgent") and not data.get("urgency_reason"):
+            self.add_error("urgency_reason", _("Say why it is urgent."))
+        if data.get("urgency_reason") and not data.get("urgent"):
+            data["urgent"] = True
+        return data
+
+
+class MessageForm(forms.Form):
+    text = forms.CharField(label=_("Your message"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class OfficerMessageForm(MessageForm):
+    visibility = forms.ChoiceField(
+        label=_("Who can read it?"),
+        choices=[
+            (Visibility.INTERNAL, _("Internal note (staff only)")),
+            (Visibility.CITIZEN, _("Staff and citizen")),
+            (Visibility.PARTIES, _("Staff, citizen and agency")),
+            (Visibility.AGENCY, _("Staff and agency")),
+        ],
+    )
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(
+        label=_("Add evidence"),
+        widget=forms.ClearableFileInput(attrs={"accept": EVIDENCE_ACCEPT}),
+        help_text=_("A PDF or a photo (JPEG, PNG, WebP, HEIC), up to %(mb)s MB.") % {"mb": MAX_BYTES // (1024 * 1024)},
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class OptionalReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional)"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note (optional)"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReferForm(forms.Form):
+    respondent = forms.ModelChoiceField(
+        label=_("Refer to"),
+        queryset=Agency.objects.filter(active=True),
+        required=False,
+        empty_label=_("The agency named in the complaint"),
+    )
+    note = forms.CharField(
+        label=_("Note (optional)"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class InvestigationForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
+    agency_in_default = forms.BooleanField(label=_("The agency missed its deadline (in default)"), required=False)
+
+
+class DeterminationForm(forms.Form):
+    summary = forms.CharField(
+        label=_("Summary of the decision"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class AssignForm(forms.Form):
+    officer = forms.ModelChoiceField(
+        label=_("Assign to"), queryset=User.objects.none(), required=False, empty_label=_("Nobody (unassigned)")
+    )
+
+    def __init__(self, *args: Any, officers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = officers  # type: ignore[attr-defined]
+
+
+class QueueFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    agency = forms.ModelChoiceField(
+        label=_("Agency"), queryset=Agency.objects.all(), required=False, empty_label=_("All agencies")
+    )
+    officer = forms.CharField(label=_("Officer"), required=False)
+    urgent = forms.BooleanField(label=_("Urgent only"), required=False)

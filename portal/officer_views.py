@@ -1,0 +1,329 @@
+"""The officers' workspace: triage queues, case pages, assignment, transitions, assisted filing.
+Citizens get 404 here. Every action goes through the same services as the API."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from complaints import services
+from complaints.actors import Actor
+from complaints.models import Channel, Complaint
+from complaints.transitions import Action, ActorKind, allowed_actions
+from ombudsman.errors import ServiceError
+from outbox.models import Channel as OutboxChannel
+from outbox.models import OutboxMessage
+
+from . import selectors
+from . import services as portal_services
+from .forms import (
+    AssignForm,
+    AssistedCitizenForm,
+    DeterminationForm,
+    EvidenceForm,
+    InvestigationForm,
+    NoteForm,
+    OfficerMessageForm,
+    OptionalReasonForm,
+    QueueFilterForm,
+    ReasonForm,
+    ReferForm,
+)
+from .labels import QUEUE_LABELS, action_label
+from .views import SESSION_KEY, _serve_attachment, error_status, error_text, run_service, timeline_rows, user
+
+QUEUES = [
+    "new",
+    "screening",
+    "due_today",
+    "overdue",
+    "escalated",
+    "awaiting_agency",
+    "agency_responded",
+    "investigation",
+    "open",
+    "all",
+]
+
+
+def officer_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Officers only; anyone else signed in gets a 404 (the page does not exist for them)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not user(request).is_officer:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def queue_labels() -> dict[str, str]:
+    return {key: str(QUEUE_LABELS[key]) for key in QUEUES}
+
+
+@officer_required
+@require_GET
+def queues(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    queue = request.GET.get("queue", "new")
+    labels = queue_labels()
+    if queue not in labels:
+        queue = "new"
+    form = QueueFilterForm(request.GET or None)
+    qs = selectors.queue_complaints(queue, now=now)
+    officer_filter = request.GET.get("officer", "")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data.get("agency"):
+            qs = qs.filter(respondent=data["agency"])
+        if data.get("urgent"):
+            qs = qs.filter(urgent=True)
+        if officer_filter == "me":
+            qs = qs.filter(assigned_officer=user(request))
+        elif officer_filter == "none":
+            qs = qs.filter(assigned_officer__isnull=True)
+        elif officer_filter.isdigit():
+            qs = qs.filter(assigned_officer_id=int(officer_filter))
+        qs = selectors.search_complaints(qs, data.get("q") or "")
+    qs = qs.order_by("-urgent", "submitted_at")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    counts = selectors.queue_counts(now=now, queues=QUEUES)
+    context = {
+        "queue": queue,
+        "queue_label": labels[queue],
+        "queues": [(key, labels[key], counts.get(key, 0)) for key in QUEUES],
+        "page": page,
+        "form": form,
+        "officer_filter": officer_filter,
+        "officers": selectors.officers(),
+        "by_agency": selectors.open_counts_by_agency(),
+        "by_officer": selectors.open_counts_by_officer(),
+    }
+    return render(request, "portal/officer/queues.html", context, status=200 if not form.errors else 400)
+
+
+# --- case page --------------------------------------------------------------------------------
+
+ACTION_FORMS: dict[str, type[Any]] = {
+    Action.START_SCREENING.value: NoteForm,
+    Action.REFER.value: ReferForm,
+    Action.RULE_OUT_OF_SCOPE.value: ReasonForm,
+    Action.RESOLVE.value: NoteForm,
+    Action.OPEN_INVESTIGATION.value: InvestigationForm,
+    Action.ISSUE_DETERMINATION.value: DeterminationForm,
+    Action.START_COMPLIANCE.value: NoteForm,
+    Action.CLOSE.value: NoteForm,
+    Action.WITHDRAW.value: OptionalReasonForm,
+    Action.REOPEN.value: ReasonForm,
+}
+
+
+def _call_transition(action: str, complaint: Complaint, actor: Actor, d: dict[str, Any]) -> Any:
+    now = timezone.now()
+    cid = complaint.pk
+    if action == Action.START_SCREENING:
+        return services.complaint_start_screening(complaint_id=cid, actor=actor, now=now)
+    if action == Action.REFER:
+        return services.complaint_refer(
+            complaint_id=cid, actor=actor, now=now, respondent=d.get("respondent"), note=d.get("note", "")
+        )
+    if action == Action.RULE_OUT_OF_SCOPE:
+        return services.complaint_rule_out_of_scope(complaint_id=cid, actor=actor, reason=d["reason"], now=now)
+    if action == Action.RESOLVE:
+        return services.complaint_resolve(complaint_id=cid, actor=actor, now=now, note=d.get("note", ""))
+    if action == Action.OPEN_INVESTIGATION:
+        return services.complaint_open_investigation(
+            complaint_id=cid,
+            actor=actor,
+            reason=d["reason"],
+            now=now,
+            agency_in_default=d.get("agency_in_default", False),
+        )
+    if action == Action.ISSUE_DETERMINATION:
+        return services.complaint_issue_determination(complaint_id=cid, actor=actor, now=now, summary=d["summary"])
+    if action == Action.START_COMPLIANCE:
+        return services.complaint_start_compliance(complaint_id=cid, actor=actor, now=now, note=d.get("note", ""))
+    if action == Action.CLOSE:
+        return services.complaint_close(complaint_id=cid, actor=actor, now=now, note=d.get("note", ""))
+    if action == Action.WITHDRAW:
+        return services.complaint_withdraw(complaint_id=cid, actor=actor, now=now, reason=d.get("reason", ""))
+    if action == Action.REOPEN:
+        return services.complaint_reopen(complaint_id=cid, actor=actor, now=now, reason=d["reason"])
+    raise ServiceError(_("Unknown action."), field="action")
+
+
+def _webhook_log(complaint: Complaint) -> list[OutboxMessage]:
+    return list(
+        OutboxMessage.objects.filter(complaint=complaint, channel=OutboxChannel.WEBHOOK)
+        .select_related("agency")
+        .prefetch_related("delivery_attempts")
+        .order_by("created_at")
+    )
+
+
+def officer_case_context(
+    request: HttpRequest, complaint: Complaint, bound: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    bound = bound or {}
+    actor_kind = ActorKind.SENIOR_OFFICER if user(request).is_senior_officer else ActorKind.OFFICER
+    transitions = []
+    for action in allowed_actions(complaint.status_enum, actor_kind):
+        form_class = ACTION_FORMS.get(action.value)
+        if form_class is None:  # answers are recorded by the agency through the API
+            continue
+        form = bound.get(action.value) or form_class(prefix=action.value)
+        transitions.append({"action": action.value, "label": action_label(action.value), "form": form})
+    return {
+        "complaint": complaint,
+        "timeline": timeline_rows(complaint, "officer"),
+        "clocks": selectors.clocks_for(complaint=complaint, audience="officer"),
+        "responses": list(complaint.agency_responses.all()),
+        "attachments": list(complaint.attachments.all()),
+        "transitions": transitions,
+        "assign_form": bound.get("assign")
+        or AssignForm(
+            initial={"officer": complaint.assigned_officer_id}, officers=selectors.officers(), prefix="assign"
+        ),
+        "message_form": bound.get("message") or OfficerMessageForm(prefix="message"),
+        "evidence_form": bound.get("evidence") or EvidenceForm(prefix="evidence"),
+        "webhooks": _webhook_log(complaint),
+        "record": complaint.disputed_record,
+    }
+
+
+def _officer_case(reference: str) -> Complaint:
+    return get_object_or_404(
+        Complaint.objects.select_related(
+            "respondent", "citizen", "assigned_officer", "blacklist_entry__category", "score_record", "filed_by"
+        ),
+        reference=reference,
+    )
+
+
+@officer_required
+@require_http_methods(["GET", "POST"])
+def officer_case(request: HttpRequest, reference: str) -> HttpResponse:
+    complaint = _officer_case(reference)
+    if request.method == "GET":
+        return render(request, "portal/officer/case.html", officer_case_context(request, complaint))
+    action = request.POST.get("action", "")
+    actor = Actor.for_user(user(request))
+    now = timezone.now()
+    form: Any
+    if action == "assign":
+        form = AssignForm(request.POST, officers=selectors.officers(), prefix="assign")
+        call: Callable[[dict[str, Any]], Any] = lambda d: services.complaint_assign(  # noqa: E731
+            complaint_id=complaint.pk, officer=d.get("officer"), actor=actor, now=now
+        )
+        done = _("Assignment saved.")
+    elif action == "assign_auto":
+        form = AssignForm(request.POST, officers=selectors.officers(), prefix="assign")
+        call = lambda d: services.complaint_assign_automatically(  # noqa: E731
+            complaint_id=complaint.pk, actor=actor, now=now
+        )
+        done = _("Assigned to the least-loaded officer.")
+        action = "assign"
+    elif action == "message":
+        form = OfficerMessageForm(request.POST, prefix="message")
+        call = lambda d: services.complaint_post_message(  # noqa: E731
+            complaint_id=complaint.pk, actor=actor, text=d["text"], visibility=d["visibility"], now=now
+        )
+        done = _("Message saved.")
+    elif action == "evidence":
+        form = EvidenceForm(request.POST, request.FILES, prefix="evidence")
+        call = lambda d: services.attachment_add(  # noqa: E731
+            complaint_id=complaint.pk,
+            actor=actor,
+            fileobj=d["file"],
+            filename=d["file"].name,
+            size=d["file"].size,
+            now=now,
+        )
+        done = _("The file was added.")
+    elif action in ACTION_FORMS:
+        form = ACTION_FORMS[action](request.POST, prefix=action)
+        call = lambda d: _call_transition(action, complaint, actor, d)  # noqa: E731
+        done = _("Done: %(action)s.") % {"action": action_label(action)}
+    else:
+        messages.error(request, _("Unknown action."))
+        return render(request, "portal/officer/case.html", officer_case_context(request, complaint), status=400)
+    status = 400
+    if form.is_valid():
+        _result, err = run_service(call, d=form.cleaned_data)
+        if err is None:
+            messages.success(request, done)
+            return redirect("officer-case", reference=complaint.reference)
+        status = error_status(err)
+        messages.error(request, error_text(err))
+        field = err.field if isinstance(err, ServiceError) and err.field in form.fields else None
+        form.add_error(field, error_text(err))
+    complaint = _officer_case(reference)
+    return render(
+        request, "portal/officer/case.html", officer_case_context(request, complaint, {action: form}), status=status
+    )
+
+
+@officer_required
+@require_GET
+def officer_attachment(request: HttpRequest, reference: str, pk: int) -> HttpResponseBase:
+    complaint = _officer_case(reference)
+    return _serve_attachment(get_object_or_404(complaint.attachments, pk=pk))
+
+
+# --- assisted filing --------------------------------------------------------------------------
+
+
+@officer_required
+@require_http_methods(["GET", "POST"])
+def officer_file(request: HttpRequest) -> HttpResponse:
+    """Phone or walk-in: find the citizen by ID number (keyed hash) or create them, then the same
+    three filing screens as online."""
+    form = AssistedCitizenForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            result, err = run_service(
+                portal_services.citizen_find_or_create_assisted,
+                national_id_number=data["national_id"],
+                full_name=data["full_name"],
+                email=data["email"],
+                phone=data["phone"],
+            )
+            if err is None and result is not None:
+                citizen, created = result
+                for f in (request.session.get(SESSION_KEY) or {}).get("files", []):
+                    portal_services.staged_file_discard(f)
+                request.session[SESSION_KEY] = {
+                    "assisted": True,
+                    "citizen": citizen.pk,
+                    "channel": data["channel"] if data["channel"] in Channel.values else Channel.PHONE,
+                }
+                if created:
+                    messages.success(
+                        request, _("New citizen record created for %(name)s.") % {"name": citizen.full_name}
+                    )
+                else:
+                    messages.info(
+                        request,
+                        _("Found %(name)s (ID %(masked)s).")
+                        % {"name": citizen.full_name, "masked": citizen.national_id_masked},
+                    )
+                return redirect("file-record")
+            assert err is not None
+            field = err.field if isinstance(err, ServiceError) and err.field in form.fields else None
+            form.add_error(field, error_text(err))
+        status = 400
+    return render(request, "portal/officer/file.html", {"form": form}, status=status)

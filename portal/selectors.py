@@ -1,0 +1,152 @@
+"""Reads for the web portal: whom a user may file for, their records, officer queues and search."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
+
+from accounts.models import Role, User
+from agencies.models import Agency
+from citizens.models import BlacklistEntry, Citizen, CreditScoreRecord
+from complaints.models import Complaint
+from complaints.transitions import OPEN_STATUSES, Status
+
+# --- citizens ---------------------------------------------------------------------------------
+
+
+def citizens_user_can_file_for(user: User) -> QuerySet[Citizen]:
+    """The user's own citizen record first, then the people they represent."""
+    return Citizen.objects.filter(Q(user=user) | Q(representative=user)).order_by("-user_id", "full_name")
+
+
+def records_for(*, citizen: Citizen, agency: Agency | None) -> tuple[list[BlacklistEntry], list[CreditScoreRecord]]:
+    entries = BlacklistEntry.objects.filter(citizen=citizen).select_related("agency", "category")
+    scores = CreditScoreRecord.objects.filter(citizen=citizen).select_related("agency")
+    if agency is not None:
+        entries = entries.filter(agency=agency)
+        scores = scores.filter(agency=agency)
+    return list(entries), list(scores)
+
+
+def active_agencies() -> QuerySet[Agency]:
+    return Agency.objects.filter(active=True).order_by("name_en")
+
+
+def officers() -> QuerySet[User]:
+    return User.objects.filter(role__in=[Role.OFFICER, Role.SENIOR_OFFICER], is_active=True).order_by("email")
+
+
+# --- officer queues ---------------------------------------------------------------------------
+
+OPEN = [s.value for s in OPEN_STATUSES]
+
+# Queues defined by status alone; the clock-based queues (due today, overdue, escalated) come from
+# `clocks.selectors`.
+STATUS_QUEUES: dict[str, list[str]] = {
+    "new": [Status.SUBMITTED.value],
+    "screening": [Status.SCREENING.value],
+    "awaiting_agency": [Status.REFERRED.value],
+    "agency_responded": [Status.AGENCY_RESPONDED.value],
+    "investigation": [Status.INVESTIGATION.value, Status.DETERMINATION.value, Status.COMPLIANCE.value],
+    "open": OPEN,
+    "all": [s.value for s in Status],
+}
+
+
+def _clock_queue_ids(queue: str, now: datetime) -> QuerySet[Any] | None:
+    """Complaint ids in a clock-based queue (from `clocks.selectors`), or None for another name."""
+    try:
+        from clocks import selectors as clock_selectors
+    except ImportError:  # the clocks app's selectors are being built in parallel
+        return None
+    if queue == "due_today":
+        clocks = clock_selectors.clocks_due_today(now=now)
+    elif queue == "overdue":
+        clocks = clock_selectors.clocks_overdue(now=now)
+    elif queue == "escalated":
+        clocks = clock_selectors.clocks_escalated()
+    else:
+        return None
+    return clocks.order_by().values("complaint_id")
+
+
+def queue_complaints(queue: str, *, now: datetime) -> QuerySet[Complaint]:
+    qs = Complaint.objects.select_related("respondent", "citizen", "assigned_officer")
+    if queue in STATUS_QUEUES:
+        return qs.filter(status__in=STATUS_QUEUES[queue])
+    clock_qs = _clock_queue_ids(queue, now)
+    if clock_qs is None:
+        return qs.none()
+    return qs.filter(pk__in=clock_qs)
+
+
+def queue_counts(*, now: datetime, queues: list[str]) -> dict[str, int]:
+    """One aggregate query for the status queues, one per clock queue."""
+    aggregates = {key: Count("pk", filter=Q(status__in=statuses)) for key, statuses in STATUS_QUEUES.items()}
+    counts: dict[str, int] = Complaint.objects.aggregate(**aggregates)
+    for key in queues:
+        if key not in counts:
+            counts[key] = queue_complaints(key, now=now).count()
+    return counts
+
+
+def open_counts_by_agency() -> list[dict[str, object]]:
+    return list(
+        Complaint.objects.filter(status__in=OPEN)
+        .values("respondent_id", "respondent__name_en", "respondent__name_zh")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "respondent__name_en")
+    )
+
+
+def open_counts_by_officer() -> list[dict[str, object]]:
+    return list(
+        Complaint.objects.filter(status__in=OPEN)
+        .values("assigned_officer_id", "assigned_officer__email", "assigned_officer__full_name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "assigned_officer__email")
+    )
+
+
+def search_complaints(qs: QuerySet[Complaint], text: str) -> QuerySet[Complaint]:
+    """Full-text search over the reference, statement, record description and respondent: PostgreSQL
+    full-text search in production, a case-insensitive substring match on SQLite."""
+    text = text.strip()
+    if not text:
+        return qs
+    ref_match = Q(reference__iexact=text)
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        vector = (
+            SearchVector("reference", weight="A")
+            + SearchVector("statement", weight="B")
+            + SearchVector("other_record_description", weight="B")
+            + SearchVector("citizen__full_name", weight="A")
+            + SearchVector("respondent__name_en", weight="C")
+        )
+        query = SearchQuery(text, search_type="websearch", config="simple")
+        return qs.annotate(search=vector).filter(Q(search=query) | ref_match)
+    return qs.filter(
+        ref_match
+        | Q(reference__icontains=text)
+        | Q(statement__icontains=text)
+        | Q(other_record_description__icontains=text)
+        | Q(citizen__full_name__icontains=text)
+        | Q(respondent__name_en__icontains=text)
+    )
+
+
+# --- clocks -----------------------------------------------------------------------------------
+
+
+def clocks_for(*, complaint: Complaint, audience: str) -> list[Any]:
+    """Every clock on the case that `audience` may see (from the clocks app)."""
+    try:
+        from clocks.selectors import clocks_for_complaint
+    except ImportError:  # the clocks app's selectors are being built in parallel
+        return []
+    return list(clocks_for_complaint(complaint=complaint, audience=audience))

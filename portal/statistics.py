@@ -1,0 +1,214 @@
+"""Public statistics per agency, with a minimum sample size and Wilson 95% intervals so that an
+agency with three cases is never ranked above or below one with three hundred on luck alone."""
+
+from __future__ import annotations
+
+import math
+import statistics as pystats
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from agencies.models import Agency
+from complaints.models import AgencyOutcome, AgencyResponse, CaseEvent, Complaint
+from complaints.transitions import Action
+
+MIN_SAMPLE = 10
+Z95 = 1.959963984540054
+CORRECTING_OUTCOMES = (AgencyOutcome.CORRECTED, AgencyOutcome.DELETED, AgencyOutcome.PARTIALLY_CORRECTED)
+
+
+def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval for a binomial proportion (95% by default)."""
+    if n <= 0:
+        return (0.0, 1.0)
+    if not 0 <= successes <= n:
+        raise ValueError("successes must be between 0 and n")
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+@dataclass
+class Rate:
+    successes: int
+    n: int
+    min_sample: int = MIN_SAMPLE
+
+    @property
+    def enough(self) -> bool:
+        return self.n >= self.min_sample
+
+    @property
+    def share(self) -> float | None:
+        return self.successes / self.n if self.n and self.enough else None
+
+    @property
+    def interval(self) -> tuple[float, float] | None:
+        return wilson_interval(self.successes, self.n) if self.enough else None
+
+    def as_dict(self) -> dict[str, Any]:
+        low_high = self.interval
+        return {
+            "successes": self.successes,
+            "n": self.n,
+            "share": round(self.share, 4) if self.share is not None else None,
+            "ci95_low": round(low_high[0], 4) if low_high else None,
+            "ci95_high": round(low_high[1], 4) if low_high else None,
+            "enough_data": self.enough,
+        }
+
+
+@dataclass
+class AgencyStats:
+    agency: Agency
+    received: int = 0
+    upheld: Rate = field(default_factory=lambda: Rate(0, 0))
+    on_time: Rate = field(default_factory=lambda: Rate(0, 0))
+    median_days_to_answer: float | None = None
+    answered: int = 0
+    corrections: int = 0
+
+    def as_row(self) -> dict[str, Any]:
+        return {
+            "agency": self.agency.slug,
+            "name_en": self.agency.name_en,
+            "name_zh": self.agency.name_zh,
+            "received": self.received,
+            "answered": self.answered,
+            "upheld": self.upheld.as_dict(),
+            "answered_on_time": self.on_time.as_dict(),
+            "median_days_to_answer": self.median_days_to_answer,
+            "corrections_made": self.corrections,
+        }
+
+
+def _on_time_by_agency() -> dict[int, tuple[int, int]]:
+    """(met on time, decided) per agency for the agencies' response clocks, when the clocks app
+    provides them; an empty mapping otherwise."""
+    try:
+        from clocks import selectors as clock_selectors
+    except ImportError:
+        return {}
+    fn = getattr(clock_selectors, "on_time_counts_by_agency", None)
+    if fn is None:
+        return {}
+    result: dict[int, tuple[int, int]] = fn()
+    return result
+
+
+def agency_statistics(*, now: datetime | None = None) -> list[AgencyStats]:
+    agencies = {a.pk: a for a in Agency.objects.all().order_by("name_en")}
+    stats = {pk: AgencyStats(agency=a) for pk, a in agencies.items()}
+    complaints = Complaint.objects.values_list("pk", "respondent_id")
+    respondent_of: dict[int, int] = {}
+    for pk, agency_id in complaints:
+        respondent_of[pk] = agency_id
+        stats[agency_id].received += 1
+
+    # First answer per complaint from the respondent, and whether any answer corrected the record.
+    first_answer: dict[int, datetime] = {}
+    corrected: set[int] = set()
+    for cid, agency_id, outcome, at in AgencyResponse.objects.values_list(
+        "complaint_id", "agency_id", "outcome", "responded_at"
+    ).order_by("responded_at"):
+        if respondent_of.get(cid) != agency_id:
+            continue  # an answer from an agency the case was later moved away from (misdirected)
+        first_answer.setdefault(cid, at)
+        if outcome in CORRECTING_OUTCOMES:
+            if cid not in corrected:
+                stats[agency_id].corrections += 1
+            corrected.add(cid)
+
+    determined: set[int] = set(
+        CaseEvent.objects.filter(kind=Action.ISSUE_DETERMINATION.value).values_list("complaint_id", flat=True)
+    )
+    upheld_by_determination = _upheld_determinations()
+
+    referred_at: dict[int, datetime] = {}
+    for cid, at in (
+        CaseEvent.objects.filter(kind=Action.REFER.value)
+        .values_list("complaint_id", "created_at")
+        .order_by("created_at")
+    ):
+        referred_at.setdefault(cid, at)
+
+    days: dict[int, list[float]] = defaultdict(list)
+    upheld_k: dict[int, int] = defaultdict(int)
+    decided_n: dict[int, int] = defaultdict(int)
+    for cid, agency_id in respondent_of.items():
+        answered = cid in first_answer
+        if answered:
+            stats[agency_id].answered += 1
+            start = referred_at.get(cid)
+            if start is not None and first_answer[cid] >= start:
+                days[agency_id].append((first_answer[cid] - start).total_seconds() / 86400)
+        if answered or cid in determined:
+            decided_n[agency_id] += 1
+            if cid in corrected or cid in upheld_by_determination:
+                upheld_k[agency_id] += 1
+
+    on_time = _on_time_by_agency()
+    for agency_id, s in stats.items():
+        s.upheld = Rate(upheld_k[agency_id], decided_n[agency_id])
+        met, total = on_time.get(agency_id, (0, 0))
+        s.on_time = Rate(met, total)
+        if days[agency_id]:
+            s.median_days_to_answer = round(pystats.median(days[agency_id]), 1)
+    return sorted(stats.values(), key=lambda s: (-s.received, s.agency.name_en))
+
+
+def _upheld_determinations() -> set[int]:
+    """Complaints whose determination upheld them (fully or in part), from the tribunal app when it
+    provides them."""
+    try:
+        from tribunal import selectors as tribunal_selectors
+    except ImportError:
+        return set()
+    fn = getattr(tribunal_selectors, "upheld_complaint_ids", None)
+    if fn is None:
+        return set()
+    return set(fn())
+
+
+CSV_COLUMNS = [
+    "agency",
+    "name_en",
+    "name_zh",
+    "received",
+    "answered",
+    "upheld_n",
+    "upheld_share",
+    "upheld_ci95_low",
+    "upheld_ci95_high",
+    "on_time_n",
+    "on_time_share",
+    "on_time_ci95_low",
+    "on_time_ci95_high",
+    "median_days_to_answer",
+    "corrections_made",
+]
+
+
+def csv_row(s: AgencyStats) -> list[Any]:
+    up, ot = s.upheld.as_dict(), s.on_time.as_dict()
+    return [
+        s.agency.slug,
+        s.agency.name_en,
+        s.agency.name_zh,
+        s.received,
+        s.answered,
+        up["n"],
+        up["share"],
+        up["ci95_low"],
+        up["ci95_high"],
+        ot["n"],
+        ot["share"],
+        ot["ci95_low"],
+        ot["ci95_high"],
+        s.median_days_to_answer,
+        s.corrections,
+    ]

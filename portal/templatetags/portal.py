@@ -1,0 +1,54 @@
+"""Template helpers of the portal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from portal.labels import event_label
+
+register = template.Library()
+
+# Public registers kept by the tribunal app, linked from the navigation when they exist.
+REGISTER_LINKS = [
+    ("tribunal:determinations", _("Decisions")),
+    ("tribunal:criteria", _("Scoring criteria")),
+    ("tribunal:conflicts", _("Conflicts of interest")),
+]
+
+
+@register.simple_tag
+def register_links() -> list[dict[str, Any]]:
+    links = []
+    for name, label in REGISTER_LINKS:
+        try:
+            links.append({"url": reverse(name), "label": label})
+        except NoReverseMatch:
+            continue
+    return links
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.0f}%"
+
+
+@register.filter
+def eventlabel(kind: str) -> str:
+    return event_label(kind)
+
+
+@register.filter
+def filesize(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.1f} MB"
+    return f"{max(1, n // 1024)} KB"
+
+
+@register.filter
+def choice_value(obj: Any, prefix: str) -> str:
+    """The value of a record's radio button: `b:<id>` for a blacklist entry, `s:<id>` for a score."""
+    return f"{prefix}:{obj.pk}"
