@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -19,7 +20,7 @@ from accounts.models import User
 from agencies.models import Agency
 from citizens.models import BlacklistEntry, Citizen, CreditScoreRecord
 from ombudsman.errors import Conflict, NotAllowed, ServiceError
-from outbox.services import outbox_email
+from outbox.services import outbox_email, outbox_webhook
 
 from . import attachments as uploads
 from .actors import Actor
@@ -408,6 +409,21 @@ def complaint_refer(
             changes=changes,
             message=note or _("Referred to the agency, which must now answer within its legal deadlines."),
             data={"respondent": (respondent.slug if respondent else None)},
+        )
+        # The agency hears about it by webhook (agency_api delivers, signed), in this transaction.
+        outbox_webhook(
+            agency_id=complaint.respondent_id,
+            event_type="referral.created",
+            data={
+                "reference": complaint.reference,
+                "status": complaint.status,
+                "category": complaint.category,
+                "urgent": complaint.urgent,
+                "url": f"{settings.OMBUDSMAN_BASE_URL.rstrip('/')}/api/v1/agency/referrals/{complaint.reference}/",
+            },
+            dedupe_key=f"referral.created:{complaint.pk}:{_event.pk}",
+            now=now,
+            complaint_id=complaint.pk,
         )
     return complaint
 

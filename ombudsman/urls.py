@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from oauth2_provider import views as oauth2_views
 
 from ops.views import healthz
 from portal import views as portal_views
@@ -41,6 +42,9 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("clocks.urls")),
     path("api/v1/agency/", include("agency_api.urls")),
+    # OAuth2 token endpoint for agency API clients (client credentials), and token revocation.
+    path("o/token/", oauth2_views.TokenView.as_view(), name="oauth2-token"),
+    path("o/revoke_token/", oauth2_views.RevokeTokenView.as_view(), name="oauth2-revoke-token"),
     path("", include("tribunal.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
@@ -48,6 +52,12 @@ urlpatterns = [
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# API paths answer errors as RFC 9457 problem+json (agency_api.problems); pages as usual.
+handler400 = "agency_api.problems.api_bad_request"
+handler403 = "agency_api.problems.api_permission_denied"
+handler404 = "agency_api.problems.api_not_found"
+handler500 = "agency_api.problems.api_server_error"
 
 admin.site.site_header = "Ombudsman case service"
 admin.site.site_title = "Ombudsman"

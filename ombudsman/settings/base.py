@@ -187,7 +187,16 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    # Agency API clients (agency_api.ApiClient): one scope; client secrets are hashed (DOT default).
+    "SCOPES": {"agency": "Act for your agency on the cases referred to it"},
+    "DEFAULT_SCOPES": ["agency"],
 }
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"  # referenced by agency_api.ApiClient
+# Agency API: per-client throttle (counted in the default cache: Redis when CACHE_URL is set),
+# and the webhook SSRF guard: private address kinds deliveries may reach (tests: ["loopback"]).
+AGENCY_API_THROTTLE_RATE = env("AGENCY_API_THROTTLE_RATE", default="1200/minute")
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.list("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=[])
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -197,6 +206,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # RFC 9457 problem details for every error of the whole API.
+    "EXCEPTION_HANDLER": "agency_api.problems.problem_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Ombudsman case service API",
@@ -207,6 +218,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Adds the agency integration guide (auth, errors, idempotency, webhooks) to the docs.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "agency_api.schema.postprocess_schema",
+    ],
 }
 
 LOGGING = {

@@ -1,0 +1,80 @@
+"""drf-spectacular postprocessing hook: the agency integration guide at the top of /api/v1/docs/."""
+
+from __future__ import annotations
+
+from typing import Any
+
+GUIDE = """
+## Agency integration guide
+
+Agencies (list operators, government schemes, platforms, credit bureaus) receive the complaints the
+ombudsman refers to them and answer here. Everything below is under `/api/v1/agency/`.
+
+### 1. Authenticate (OAuth2 client credentials)
+The ombudsman issues your agency a client id and secret (shown once). Exchange them for a token:
+
+    curl -X POST https://<host>/o/token/ -d grant_type=client_credentials \\
+         -d client_id=$CLIENT_ID -d client_secret=$CLIENT_SECRET
+    -> {"access_token": "...", "expires_in": 3600, "token_type": "Bearer", "scope": "agency"}
+
+Send `Authorization: Bearer <access_token>` on every call; get a new token when it expires (401).
+A client sees only the cases referred to its own agency: any other case is a 404. Requests are
+limited per client (429 with `Retry-After`).
+
+### 2. Work a referral
+1. `GET referrals/?status=referred&updated_after=2026-11-01T00:00:00Z` (cursor pagination: follow
+   `next` until it is null) or receive the `referral.created` webhook.
+2. `GET referrals/{reference}/`: the citizen (name, masked ID number and the keyed match token
+   `national_id_hash` — never the full number), the disputed record with **your own record id**,
+   the statement, evidence download links (send your token), remedies sought, urgency, every clock
+   with its rule, due time and explanation, and the messages you can see.
+3. `POST referrals/{reference}/acknowledge` and `POST referrals/{reference}/flag-disputed`: each
+   meets its clock (no body).
+4. `POST referrals/{reference}/response` with `outcome` (`corrected`, `deleted`, `verified`,
+   `partially_corrected`, `needs_information`, `misdirected`) and `explanation`; `corrections`
+   `[{"field", "old_value", "new_value"}]` for corrections; `scoring_criteria`
+   `[{"factor", "description", "direction_or_weight", "data_source"}]` when the complaint asks for
+   disclosure of the scoring criteria.
+5. `POST referrals/{reference}/messages` (`{"text"}`) and `POST referrals/{reference}/attachments`
+   (multipart `file`: PDF or image, at most 10 MB).
+
+Action paths have **no trailing slash**.
+
+### 3. Retries: Idempotency-Key
+Send `Idempotency-Key: <uuid>` on every POST. Repeating the same key with the same body returns the
+first answer (header `Idempotent-Replayed: true`) and changes nothing; the same key with another
+body is a 422. Keys are kept for 24 hours per client.
+
+### 4. Errors (RFC 9457)
+Every error, everywhere in the API, is `application/problem+json`:
+
+    {"type": "/api/v1/docs/#problem-validation", "title": "Invalid request", "status": 400,
+     "detail": "corrections: List each change ...", "instance": "/api/v1/agency/referrals/OMB-2026-000001/response",
+     "errors": [{"field": "corrections", "message": "List each change ...", "code": "invalid"}]}
+
+`type` values: `validation` (400), `unauthenticated` (401), `not-found` (404), `conflict` (409, the
+case's state does not allow the step; `detail` says what is allowed), `idempotency-key-reuse` (422),
+`throttled` (429), `server-error` (500).
+
+### 5. Webhooks (Standard Webhooks)
+`PUT webhook` with `{"url": "https://..."}` registers your one endpoint and returns the signing
+secret `whsec_...` once (`rotate_secret: true` issues a new one). Events are POSTed as
+`{"type", "timestamp", "data"}` with headers `webhook-id` (the same on every retry: de-duplicate on
+it), `webhook-timestamp` (Unix seconds) and `webhook-signature: v1,<signature>` where the
+signature is base64(HMAC-SHA256(key = base64-decode(secret without `whsec_`),
+message = `{webhook-id}.{webhook-timestamp}.{raw body}`)). Answer 2xx quickly. Failures are retried
+with exponential backoff for more than a day; answering **410 disables** the endpoint (PUT it again
+to re-enable). Endpoints must be public HTTPS addresses.
+
+Event types: `referral.created`, `clock.reminder`, `clock.missed`, `referral.escalated`,
+`information_request.created`, `determination.issued`, `correction.ordered`.
+"""
+
+
+def postprocess_schema(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    info = result.setdefault("info", {})
+    info["description"] = (info.get("description") or "").rstrip() + "\n" + GUIDE
+    tags = result.setdefault("tags", [])
+    if not any(t.get("name") == "agency" for t in tags):
+        tags.append({"name": "agency", "description": "For agencies' machine clients (OAuth2 client credentials)."})
+    return result

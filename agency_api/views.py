@@ -1,0 +1,325 @@
+"""Agency API endpoints. Every view derives from AgencyAPIView (scoping, auth, idempotency)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+from django.http import FileResponse
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import NotFound
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from complaints.models import VISIBLE_TO_AGENCY, AgencyResponse, Attachment, CaseEvent, Complaint, Visibility
+from complaints.selectors import case_events_for
+from complaints.services import attachment_add, complaint_post_message
+from complaints.transitions import Status
+
+from . import services
+from .base import AgencyAPIView
+from .models import WebhookEndpoint
+from .serializers import (
+    AttachmentRequestSerializer,
+    AttachmentSerializer,
+    MessageRequestSerializer,
+    MessageSerializer,
+    ReferralDetailSerializer,
+    ReferralListSerializer,
+    ResponseRequestSerializer,
+    ResponseResultSerializer,
+    StepResultSerializer,
+    WebhookEndpointCreatedSerializer,
+    WebhookEndpointRequestSerializer,
+    WebhookEndpointSerializer,
+)
+
+
+def clock_rows(complaint: Complaint) -> list[dict[str, Any]]:
+    """Every clock on the case the agency should see, as ClockSerializer rows."""
+    from clocks.selectors import clocks_for_complaint
+
+    rows = []
+    for clock in clocks_for_complaint(complaint=complaint, audience="agency"):
+        rows.append(
+            {
+                "obligation": clock.obligation,
+                "status": clock.status,
+                "rule": f"{clock.rule.code} v{clock.rule_version}",
+                "rule_title": clock.rule.title,
+                "started_at": clock.started_at,
+                "due_at": clock.due_at,
+                "explanation": clock.explanation,
+                "met_at": clock.met_at,
+            }
+        )
+    return rows
+
+
+class ReferralFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(
+        choices=[(s.value, s.value) for s in Status], help_text="Case status (repeat for several)."
+    )
+    updated_after = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gt", help_text="ISO 8601 date-time: only cases changed after it."
+    )
+
+    class Meta:
+        model = Complaint
+        fields = ("status", "updated_after")
+
+
+class ReferralScoped(AgencyAPIView):
+    """Referrals: cases the ombudsman referred to the caller's agency."""
+
+    agency_field = "respondent"
+    lookup_field = "reference"
+
+    def get_base_queryset(self) -> QuerySet[Complaint]:
+        return services.referred_complaints().select_related("citizen", "blacklist_entry__category", "score_record")
+
+
+@extend_schema(summary="List referrals", description="Cases referred to your agency, most recently changed first.")
+class ReferralList(ReferralScoped, generics.ListAPIView):
+    serializer_class = ReferralListSerializer
+    filterset_class = ReferralFilter
+
+
+@extend_schema(
+    summary="Get a referral",
+    description=(
+        "The complaint, the disputed record, the citizen's statement, evidence (authorised download links), "
+        "remedies sought, urgency, every clock (rule, due time, explanation) and the messages you can see."
+    ),
+)
+class ReferralDetail(ReferralScoped, generics.RetrieveAPIView):
+    serializer_class = ReferralDetailSerializer
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        complaint = self.get_object()
+        context = dict(self.get_serializer_context())
+        context.update(referral_context(complaint))
+        return Response(ReferralDetailSerializer(complaint, context=context).data)
+
+
+def referral_context(complaint: Complaint) -> dict[str, Any]:
+    return {
+        "evidence": list(complaint.attachments.filter(visibility__in=VISIBLE_TO_AGENCY).select_related("complaint")),
+        "clocks": clock_rows(complaint),
+        "messages": list(case_events_for(complaint=complaint, audience="agency")),
+        "responses": list(AgencyResponse.objects.filter(complaint=complaint, agency_id=complaint.respondent_id)),
+    }
+
+
+def _step_result(complaint_id: int, event: CaseEvent) -> dict[str, Any]:
+    complaint = Complaint.objects.get(pk=complaint_id)
+    body = {
+        "reference": complaint.reference,
+        "status": complaint.status,
+        "event": event,
+        "clocks": clock_rows(complaint),
+    }
+    return dict(StepResultSerializer(body).data)
+
+
+class ReferralStep(ReferralScoped):
+    parser_classes = (JSONParser, FormParser)
+    serializer_class = StepResultSerializer
+    step = staticmethod(services.referral_acknowledge)
+
+    @extend_schema(request=None, responses={200: StepResultSerializer})
+    def post(self, request: Request, reference: str) -> Response:
+        complaint = self.get_object()
+        event = type(self).step(complaint_id=complaint.pk, actor=self.actor, now=timezone.now())
+        return Response(_step_result(complaint.pk, event))
+
+
+@extend_schema(summary="Acknowledge a referral", description="Meets the acknowledgement clock. Once per referral.")
+class ReferralAcknowledge(ReferralStep):
+    step = staticmethod(services.referral_acknowledge)
+
+
+@extend_schema(
+    summary="Mark the record as disputed",
+    description="Mark the record as disputed while you review it (restrictions under review); meets that clock.",
+)
+class ReferralFlagDisputed(ReferralStep):
+    step = staticmethod(services.referral_flag_disputed)
+
+
+class ReferralRespond(ReferralScoped):
+    parser_classes = (JSONParser,)
+    serializer_class = ResponseRequestSerializer
+
+    @extend_schema(
+        summary="Answer a referral",
+        description=(
+            "Your structured answer. `corrections` are required for `corrected` and `partially_corrected`; "
+            "`scoring_criteria` when the complaint asks for disclosure of the criteria. `verified` sends the case "
+            "to investigation; corrections and deletions go to the citizen to confirm."
+        ),
+        request=ResponseRequestSerializer,
+        responses={201: ResponseResultSerializer},
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        complaint = self.get_object()
+        serializer = ResponseRequestSerializer(data=request.data, context={"complaint": complaint})
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        answer = services.referral_respond(
+            complaint_id=complaint.pk,
+            actor=self.actor,
+            outcome=data["outcome"],
+            explanation=data["explanation"],
+            corrections=[dict(c) for c in data.get("corrections", [])],
+            scoring_criteria=[dict(c) for c in data.get("scoring_criteria", [])],
+            now=timezone.now(),
+        )
+        complaint.refresh_from_db()
+        body = {
+            "reference": complaint.reference,
+            "status": complaint.status,
+            "response": {
+                "outcome": answer.outcome,
+                "explanation": answer.explanation,
+                "corrections": answer.corrections,
+                "scoring_criteria": answer.scoring_criteria,
+                "responded_at": answer.responded_at,
+            },
+            "clocks": clock_rows(complaint),
+        }
+        return Response(ResponseResultSerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+class ReferralMessages(ReferralScoped):
+    parser_classes = (JSONParser,)
+    serializer_class = MessageRequestSerializer
+
+    @extend_schema(
+        summary="Send a message on a case",
+        description="`parties`: the ombudsman and the citizen read it; `agency`: the ombudsman only.",
+        request=MessageRequestSerializer,
+        responses={201: MessageSerializer},
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        complaint = self.get_object()
+        serializer = MessageRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        event = complaint_post_message(
+            complaint_id=complaint.pk,
+            actor=self.actor,
+            text=serializer.validated_data["text"],
+            visibility=Visibility(serializer.validated_data["visibility"]),
+            now=timezone.now(),
+        )
+        return Response(MessageSerializer(event).data, status=status.HTTP_201_CREATED)
+
+
+class ReferralAttachments(ReferralScoped):
+    parser_classes = (MultiPartParser,)
+    serializer_class = AttachmentRequestSerializer
+
+    @extend_schema(
+        summary="Add evidence to a case",
+        description="multipart/form-data with one `file`. The type is read from the content; the name is not kept "
+        "on disk.",
+        request={"multipart/form-data": AttachmentRequestSerializer},
+        responses={201: AttachmentSerializer},
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        complaint = self.get_object()
+        serializer = AttachmentRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        attachment = attachment_add(
+            complaint_id=complaint.pk,
+            actor=self.actor,
+            fileobj=upload,
+            filename=upload.name or "file",
+            size=upload.size,
+            now=timezone.now(),
+        )
+        return Response(
+            AttachmentSerializer(attachment, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class AttachmentDownload(ReferralScoped):
+    @extend_schema(
+        summary="Download evidence",
+        responses={(200, "application/octet-stream"): OpenApiResponse(description="The file, as uploaded.")},
+    )
+    def get(self, request: Request, reference: str, attachment_id: int) -> FileResponse:
+        complaint = self.get_object()
+        attachment = (
+            Attachment.objects.filter(complaint=complaint, pk=attachment_id, visibility__in=VISIBLE_TO_AGENCY)
+            .only("file", "content_type", "original_name")
+            .first()
+        )
+        if attachment is None:
+            raise NotFound()
+        response = FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.original_name,
+            content_type=attachment.content_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+class WebhookView(AgencyAPIView):
+    agency_field = "agency"
+    parser_classes = (JSONParser,)
+    serializer_class = WebhookEndpointSerializer
+
+    def get_base_queryset(self) -> QuerySet[WebhookEndpoint]:
+        return WebhookEndpoint.objects.all()
+
+    @extend_schema(summary="Your webhook endpoint", responses={200: WebhookEndpointSerializer})
+    def get(self, request: Request) -> Response:
+        endpoint = self.get_queryset().first()
+        if endpoint is None:
+            raise NotFound("No webhook endpoint registered yet: PUT one.")
+        return Response(WebhookEndpointSerializer(endpoint).data)
+
+    @extend_schema(
+        summary="Register or change your webhook endpoint",
+        description=(
+            "One HTTPS endpoint per agency. The signing secret (`whsec_...`) is returned only when the endpoint is "
+            "created or `rotate_secret` is true: store it. PUT also re-enables an endpoint disabled by a 410."
+        ),
+        request=WebhookEndpointRequestSerializer,
+        responses={200: WebhookEndpointCreatedSerializer, 201: WebhookEndpointCreatedSerializer},
+    )
+    def put(self, request: Request) -> Response:
+        serializer = WebhookEndpointRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        endpoint, secret, created = services.webhook_endpoint_set(
+            agency=self.agency,
+            url=serializer.validated_data["url"],
+            rotate_secret=serializer.validated_data["rotate_secret"],
+            now=timezone.now(),
+        )
+        body = dict(WebhookEndpointSerializer(endpoint).data)
+        if secret is not None:
+            body["secret"] = secret
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+__all__ = [
+    "AttachmentDownload",
+    "ReferralAcknowledge",
+    "ReferralAttachments",
+    "ReferralDetail",
+    "ReferralFlagDisputed",
+    "ReferralList",
+    "ReferralMessages",
+    "ReferralRespond",
+    "WebhookView",
+]
