@@ -76,6 +76,8 @@ class ApiClientAdmin(admin.ModelAdmin):
 
 
 class WebhookEndpointForm(forms.ModelForm):
+    url = forms.URLField(max_length=500, assume_scheme="https")
+
     class Meta:
         model = WebhookEndpoint
         fields = ("agency", "url")
