@@ -23,3 +23,8 @@ urlpatterns = [
     ),
     path("webhook", views.WebhookView.as_view(), name="webhook"),
 ]
+
+# Information requests, correction orders and record reports (tribunal app; same base class).
+from tribunal.api import urlpatterns as tribunal_patterns  # noqa: E402
+
+urlpatterns += tribunal_patterns

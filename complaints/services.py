@@ -514,12 +514,24 @@ def complaint_open_investigation(
 
 
 def complaint_issue_determination(*, complaint_id: int, actor: Actor, now: datetime, summary: str) -> Complaint:
+    """Driven by `tribunal.services.determination_sign`: a determination is issued only by a senior
+    officer signing a draft someone else wrote (the signed determination must exist)."""
+    from tribunal.selectors import determination_signed_now
+
+    def guard(c: Complaint) -> None:
+        if not determination_signed_now(complaint_id=c.pk, now=now):
+            raise ServiceError(
+                _("Draft the determination and have a senior officer who did not draft it sign it."),
+                field="determination",
+            )
+
     with transaction.atomic():
         return _transition(
             complaint_id=complaint_id,
             action=Action.ISSUE_DETERMINATION,
             actor=actor,
             now=now,
+            guard=guard,
             message=summary,
         )[0]
 

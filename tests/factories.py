@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -170,9 +171,7 @@ def walk_to(complaint, target, *, now: datetime | None = None):  # type: ignore[
         Status.INVESTIGATION: lambda: services.complaint_open_investigation(
             complaint_id=complaint.pk, actor=officer, reason="Contested.", now=now
         ),
-        Status.DETERMINATION: lambda: services.complaint_issue_determination(
-            complaint_id=complaint.pk, actor=senior, now=now, summary="Upheld."
-        ),
+        Status.DETERMINATION: lambda: issue_determination(complaint_id=complaint.pk, actor=senior, now=now),
         Status.COMPLIANCE: lambda: services.complaint_start_compliance(
             complaint_id=complaint.pk, actor=officer, now=now
         ),
@@ -197,3 +196,29 @@ def walk_to(complaint, target, *, now: datetime | None = None):  # type: ignore[
     }
     for step in paths[target]:
         steps[step]()
+
+
+def issue_determination(*, complaint_id: int, actor: Any, now: datetime, summary: str = "Upheld."):  # type: ignore[no-untyped-def]
+    """Issue a determination the way `tribunal.services.determination_sign` does (a signed row,
+    then the transition), without creating correction orders: for walking a case to
+    `determination`. Tests of the tribunal itself use the real draft/sign services."""
+    from complaints.services import complaint_issue_determination
+    from tribunal.models import Determination, DeterminationStatus
+
+    if actor.user is not None and actor.user.is_senior_officer:
+        Determination.objects.create(
+            complaint_id=complaint_id,
+            status=DeterminationStatus.ISSUED,
+            outcome="partly_upheld",
+            findings="Findings.",
+            reasons="Reasons.",
+            remedies=[{"kind": "apology"}],
+            public_summary=summary,
+            drafted_by=OfficerFactory(),
+            drafted_at=now,
+            updated_at=now,
+            signed_by=actor.user,
+            issued_at=now,
+            number=f"D-T-{uuid.uuid4().hex[:12]}",
+        )
+    return complaint_issue_determination(complaint_id=complaint_id, actor=actor, now=now, summary=summary)

@@ -155,3 +155,20 @@ def known_holders(complaint: Complaint, *, on: date) -> list[dict[str, Any]]:
         {"agency": agencies[r.agency], "depth": r.depth, "path": [agencies[a] for a in chains[r.agency]]}
         for r in reaches
     ]
+
+
+def determination_signed_now(*, complaint_id: int, now: Any) -> bool:
+    """Whether a determination of this case was signed at `now` (the guard of
+    complaints.services.complaint_issue_determination: only signing issues a determination)."""
+    return Determination.objects.filter(
+        complaint_id=complaint_id, status=DeterminationStatus.ISSUED, issued_at=now
+    ).exists()
+
+
+def upheld_complaint_ids() -> list[int]:
+    """Complaints a determination upheld in full or in part (public statistics)."""
+    return list(
+        Determination.objects.filter(
+            status=DeterminationStatus.ISSUED, outcome__in=["upheld", "partly_upheld"]
+        ).values_list("complaint_id", flat=True)
+    )

@@ -17,6 +17,7 @@ from tests.factories import (
     RecordCategoryFactory,
     SeniorOfficerFactory,
     UserFactory,
+    issue_determination,
     make_complaint,
 )
 
@@ -34,7 +35,7 @@ def _call(action: Action, complaint: Complaint, actor: Actor):
         ),
         Action.RESOLVE: lambda: services.complaint_resolve(**kw),
         Action.OPEN_INVESTIGATION: lambda: services.complaint_open_investigation(reason="x", **kw),
-        Action.ISSUE_DETERMINATION: lambda: services.complaint_issue_determination(summary="x", **kw),
+        Action.ISSUE_DETERMINATION: lambda: issue_determination(summary="x", **kw),
         Action.START_COMPLIANCE: lambda: services.complaint_start_compliance(**kw),
         Action.CLOSE: lambda: services.complaint_close(**kw),
         Action.WITHDRAW: lambda: services.complaint_withdraw(**kw),

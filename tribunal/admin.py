@@ -1,0 +1,66 @@
+"""Officers edit the conflict-of-interest register here; everything else is read-only (it changes
+only through the tribunal services)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from .models import ConflictOfInterest, CorrectionOrder, CriteriaDisclosure, Determination, InformationRequest
+
+
+@admin.register(ConflictOfInterest)
+class ConflictOfInterestAdmin(admin.ModelAdmin):
+    list_display = ("agency", "kind", "related_agency", "share_percent", "since", "until", "published")
+    list_filter = ("kind", "published", "agency")
+    search_fields = ("agency__name_en", "agency__name_zh", "description", "related_agency__name_en")
+    autocomplete_fields = ()
+    fields = (
+        "agency",
+        "kind",
+        "related_agency",
+        "share_percent",
+        "description",
+        "source",
+        "since",
+        "until",
+        "published",
+    )
+
+
+class _ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(CriteriaDisclosure)
+class CriteriaDisclosureAdmin(_ReadOnly):
+    list_display = ("agency", "version", "disclosed_at")
+    list_filter = ("agency",)
+
+
+@admin.register(Determination)
+class DeterminationAdmin(_ReadOnly):
+    list_display = ("number", "complaint", "status", "outcome", "drafted_by", "signed_by", "issued_at")
+    list_filter = ("status", "outcome")
+    search_fields = ("number", "complaint__reference")
+
+
+@admin.register(CorrectionOrder)
+class CorrectionOrderAdmin(_ReadOnly):
+    list_display = ("id", "complaint", "agency", "trigger", "status", "depth", "ordered_at", "due_at", "confirmed_at")
+    list_filter = ("status", "trigger", "agency")
+    search_fields = ("complaint__reference", "agency__name_en")
+
+
+@admin.register(InformationRequest)
+class InformationRequestAdmin(_ReadOnly):
+    list_display = ("id", "complaint", "agency", "status", "due_at", "answered_at")
+    list_filter = ("status", "agency")
+    search_fields = ("complaint__reference", "agency__name_en")
