@@ -11,6 +11,8 @@ from django.db.models import Count, Q, QuerySet
 from accounts.models import Role, User
 from agencies.models import Agency
 from citizens.models import BlacklistEntry, Citizen, CreditScoreRecord
+from clocks import selectors as clock_selectors
+from clocks.selectors import clocks_for_complaint
 from complaints.models import Complaint
 from complaints.transitions import OPEN_STATUSES, Status
 
@@ -58,10 +60,6 @@ STATUS_QUEUES: dict[str, list[str]] = {
 
 def _clock_queue_ids(queue: str, now: datetime) -> QuerySet[Any] | None:
     """Complaint ids in a clock-based queue (from `clocks.selectors`), or None for another name."""
-    try:
-        from clocks import selectors as clock_selectors
-    except ImportError:  # the clocks app's selectors are being built in parallel
-        return None
     if queue == "due_today":
         clocks = clock_selectors.clocks_due_today(now=now)
     elif queue == "overdue":
@@ -93,22 +91,24 @@ def queue_counts(*, now: datetime, queues: list[str]) -> dict[str, int]:
     return counts
 
 
-def open_counts_by_agency() -> list[dict[str, object]]:
-    return list(
-        Complaint.objects.filter(status__in=OPEN)
+def open_counts_by_agency() -> list[dict[str, Any]]:
+    return [
+        dict(row)
+        for row in Complaint.objects.filter(status__in=OPEN)
         .values("respondent_id", "respondent__name_en", "respondent__name_zh")
         .annotate(n=Count("pk"))
         .order_by("-n", "respondent__name_en")
-    )
+    ]
 
 
-def open_counts_by_officer() -> list[dict[str, object]]:
-    return list(
-        Complaint.objects.filter(status__in=OPEN)
+def open_counts_by_officer() -> list[dict[str, Any]]:
+    return [
+        dict(row)
+        for row in Complaint.objects.filter(status__in=OPEN)
         .values("assigned_officer_id", "assigned_officer__email", "assigned_officer__full_name")
         .annotate(n=Count("pk"))
         .order_by("-n", "assigned_officer__email")
-    )
+    ]
 
 
 def search_complaints(qs: QuerySet[Complaint], text: str) -> QuerySet[Complaint]:
@@ -145,8 +145,4 @@ def search_complaints(qs: QuerySet[Complaint], text: str) -> QuerySet[Complaint]
 
 def clocks_for(*, complaint: Complaint, audience: str) -> list[Any]:
     """Every clock on the case that `audience` may see (from the clocks app)."""
-    try:
-        from clocks.selectors import clocks_for_complaint
-    except ImportError:  # the clocks app's selectors are being built in parallel
-        return []
     return list(clocks_for_complaint(complaint=complaint, audience=audience))

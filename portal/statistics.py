@@ -10,9 +10,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.db.models import Count, F, Q
+
 from agencies.models import Agency
+from clocks.models import Clock, ClockStatus, Obligation, OwedBy
 from complaints.models import AgencyOutcome, AgencyResponse, CaseEvent, Complaint
 from complaints.transitions import Action
+from tribunal.models import Determination, DeterminationStatus, Outcome
 
 MIN_SAMPLE = 10
 Z95 = 1.959963984540054
@@ -29,7 +33,9 @@ def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, floa
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == n else min(1.0, centre + half)
+    return (low, high)
 
 
 @dataclass
@@ -87,17 +93,19 @@ class AgencyStats:
 
 
 def _on_time_by_agency() -> dict[int, tuple[int, int]]:
-    """(met on time, decided) per agency for the agencies' response clocks, when the clocks app
-    provides them; an empty mapping otherwise."""
-    try:
-        from clocks import selectors as clock_selectors
-    except ImportError:
-        return {}
-    fn = getattr(clock_selectors, "on_time_counts_by_agency", None)
-    if fn is None:
-        return {}
-    result: dict[int, tuple[int, int]] = fn()
-    return result
+    """(met in time, decided) per agency over its clocks for answering complaints: a clock is
+    decided once it is met or missed; it counts as on time when met by its due time."""
+    rows = (
+        Clock.objects.filter(
+            owed_by=OwedBy.AGENCY, obligation=Obligation.RESPOND, status__in=[ClockStatus.MET, ClockStatus.MISSED]
+        )
+        .values("agency_id")
+        .annotate(
+            decided=Count("pk"),
+            met=Count("pk", filter=Q(status=ClockStatus.MET, met_at__lte=F("due_at"))),
+        )
+    )
+    return {r["agency_id"]: (r["met"], r["decided"]) for r in rows}
 
 
 def agency_statistics(*, now: datetime | None = None) -> list[AgencyStats]:
@@ -125,7 +133,7 @@ def agency_statistics(*, now: datetime | None = None) -> list[AgencyStats]:
 
     determined: set[int] = set(
         CaseEvent.objects.filter(kind=Action.ISSUE_DETERMINATION.value).values_list("complaint_id", flat=True)
-    )
+    ) | set(Determination.objects.filter(status=DeterminationStatus.ISSUED).values_list("complaint_id", flat=True))
     upheld_by_determination = _upheld_determinations()
 
     referred_at: dict[int, datetime] = {}
@@ -162,16 +170,12 @@ def agency_statistics(*, now: datetime | None = None) -> list[AgencyStats]:
 
 
 def _upheld_determinations() -> set[int]:
-    """Complaints whose determination upheld them (fully or in part), from the tribunal app when it
-    provides them."""
-    try:
-        from tribunal import selectors as tribunal_selectors
-    except ImportError:
-        return set()
-    fn = getattr(tribunal_selectors, "upheld_complaint_ids", None)
-    if fn is None:
-        return set()
-    return set(fn())
+    """Complaints whose issued determination upheld them, fully or in part."""
+    return set(
+        Determination.objects.filter(
+            status=DeterminationStatus.ISSUED, outcome__in=[Outcome.UPHELD, Outcome.PARTLY_UPHELD]
+        ).values_list("complaint_id", flat=True)
+    )
 
 
 CSV_COLUMNS = [

@@ -339,8 +339,8 @@ def _evidence_error(err: ServiceError | TransitionError) -> str:
 
 
 def _review_context(filing: dict[str, Any]) -> dict[str, Any]:
-    citizen = Citizen.objects.filter(pk=filing.get("citizen")).first()
-    agency = Agency.objects.filter(pk=filing.get("respondent")).first()
+    citizen = Citizen.objects.filter(pk=int(filing.get("citizen") or 0)).first()
+    agency = Agency.objects.filter(pk=int(filing.get("respondent") or 0)).first()
     details = filing.get("details", {})
     record: Any = None
     kind, _sep, pk = str(filing.get("record", "")).partition(":")
@@ -506,6 +506,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     actor = Actor.for_user(user(request))
     now = timezone.now()
     form: Any
+    call: Callable[[dict[str, Any]], object]
     if action == "message":
         form = MessageForm(request.POST, prefix=action)
         call = lambda d: services.complaint_post_message(  # noqa: E731
