@@ -201,6 +201,8 @@ def clock_start(
             owed_by = OwedBy.AGENCY
         elif obligation == Obligation.CITIZEN_REPLY:
             owed_by = OwedBy.CITIZEN
+        elif obligation in AGENCY_OBLIGATIONS:
+            owed_by = OwedBy.AGENCY  # and then `agency` is required below
         else:
             owed_by = OwedBy.OMBUDSMAN
     if owed_by not in OwedBy.values:
@@ -578,10 +580,18 @@ def clock_extend(
                 code="not_running",
             )
         first_end = clock.due_at + (now - clock.paused_at if clock.paused_at else timedelta(0))
+        if rule.extension_precondition == ExtensionPrecondition.NOTICE_WITHIN_FIRST_PERIOD and now >= first_end:
+            raise ServiceError(
+                f"Rule {rule.code}: the {ext.describe()} extension must be notified inside the first period, which "
+                f"ended {_fmt(first_end, clock.jurisdiction)}; it is now {_fmt(now, clock.jurisdiction)}.",
+                field="extension",
+                code="extension_precondition",
+            )
         if now >= first_end:
             raise ServiceError(
-                f"Too late: the extension had to be made before the clock ran out ({_fmt(clock.due_at, clock.jurisdiction)}).",
-                field="now",
+                f"Too late: the extension had to be made before the clock ran out "
+                f"({_fmt(first_end, clock.jurisdiction)}).",
+                field="extension",
                 code="extension_too_late",
             )
         if rule.extension_precondition == ExtensionPrecondition.CONSUMER_INFORMATION_WITHIN_PERIOD:
