@@ -101,7 +101,9 @@ class AgencyClientAuthentication(OAuth2Authentication):
             return None
         token = result[1]
         client = (
-            ApiClient.objects.select_related("agency").filter(application_id=token.application_id).first()
+            ApiClient.objects.select_related("agency", "application")
+            .filter(application_id=token.application_id)
+            .first()
             if token.application_id
             else None
         )
@@ -138,7 +140,7 @@ class AgencyClientThrottle(BaseThrottle):
         limit, duration = self.rate()
         now = timezone.now().timestamp()
         window = int(now // duration)
-        key = f"agency-api:throttle:{principal.client.pk}:{duration}:{window}"
+        key = f"agency-api:throttle:{principal.client.application.client_id}:{duration}:{window}"
         cache.add(key, 0, timeout=duration + 5)
         try:
             count = cache.incr(key)
