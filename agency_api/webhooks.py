@@ -94,10 +94,12 @@ def deliver_webhook(message: OutboxMessage) -> DeliveryResult:
     host = parts.hostname or ""
     scheme = parts.scheme
     port = parts.port or (443 if scheme == "https" else 80)
-    ip = _resolve_checked(host, port)
-    kind = address_kind(ipaddress.ip_address(ip))
-    if scheme != "https" and not (scheme == "http" and kind == "loopback" and "loopback" in _allowed_private_kinds()):
+    plain_http_ok = scheme == "http" and "loopback" in _allowed_private_kinds()  # tests only
+    if scheme != "https" and not plain_http_ok:
         raise DeliveryError("refused: webhook URLs must use https", permanent=True)
+    ip = _resolve_checked(host, port)
+    if scheme != "https" and address_kind(ipaddress.ip_address(ip)) != "loopback":
+        raise DeliveryError("refused: plain http is allowed only to loopback in tests", permanent=True)
 
     body = json.dumps(message.payload, separators=(",", ":"), sort_keys=True).encode()
     msg_id = str(message.pk)

@@ -56,3 +56,66 @@ def caller(agency):  # type: ignore[no-untyped-def]
 def referral(agency):  # type: ignore[no-untyped-def]
     """A case referred to `agency` (clocks started by the referral)."""
     return make_complaint(status="referred", entry_kwargs={"agency": agency}, now=timezone.now())
+
+
+class WebhookReceiver:
+    """A real HTTP server on loopback, in a thread, recording what it receives."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        self.requests: list[dict[str, Any]] = []
+        self.answers: list[int] = []  # statuses to answer in turn; then 200
+        self.delay = 0.0
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                import time
+
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                receiver.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
+                if receiver.delay:
+                    time.sleep(receiver.delay)
+                status = receiver.answers.pop(0) if receiver.answers else 200
+                self.send_response(status)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/hooks/ombudsman"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver(settings):  # type: ignore[no-untyped-def]
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = ["loopback"]  # the tests' receiver is on loopback only
+    r = WebhookReceiver()
+    yield r
+    r.close()
+
+
+def standard_webhooks_verify(*, secret: str, headers: dict[str, str], body: bytes) -> bool:
+    """An independent implementation of the Standard Webhooks check a receiver performs."""
+    import base64
+    import hashlib
+    import hmac
+
+    lower = {k.lower(): v for k, v in headers.items()}
+    key = base64.b64decode(secret.split("_", 1)[1])
+    signed = f"{lower['webhook-id']}.{lower['webhook-timestamp']}.".encode() + body
+    expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+    return any(sig.split(",", 1) == ["v1", expected] for sig in lower["webhook-signature"].split(" "))
