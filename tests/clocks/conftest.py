@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import socket
 import subprocess
@@ -12,6 +13,9 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from clocks.models import Clock, ClockRule, ClockStatus, Obligation, OwedBy
+
+
+_keys = itertools.count()
 
 
 def make_due_clocks(*, complaints: list, n: int, now: datetime, overdue_by: timedelta = timedelta(hours=1)) -> list[int]:
@@ -29,7 +33,7 @@ def make_due_clocks(*, complaints: list, n: int, now: datetime, overdue_by: time
                 obligation=Obligation.INFORMATION_REQUEST,
                 owed_by=OwedBy.AGENCY,
                 agency_id=complaint.respondent_id,
-                subject_key=f"information_request:{i}",
+                subject_key=f"information_request:{next(_keys)}",
                 rule=rule,
                 rule_version=rule.version,
                 jurisdiction="CN",
