@@ -35,6 +35,7 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
         "min_sample": MIN_SAMPLE,
         "upheld_chart": share_chart(
             bars=upheld_bars,
+            # xgettext:no-python-format
             title=_("Share of complaints upheld, with 95% confidence intervals"),
             description=_("One bar per agency with at least %(n)s decided complaints.") % {"n": MIN_SAMPLE},
             chart_id="chart-upheld",
@@ -44,6 +45,7 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
         else None,
         "on_time_chart": share_chart(
             bars=on_time_bars,
+            # xgettext:no-python-format
             title=_("Share of answers on time, with 95% confidence intervals"),
             description=_("One bar per agency with at least %(n)s answers due.") % {"n": MIN_SAMPLE},
             chart_id="chart-on-time",
