@@ -112,8 +112,10 @@ def open_counts_by_officer() -> list[dict[str, Any]]:
 
 
 def search_complaints(qs: QuerySet[Complaint], text: str) -> QuerySet[Complaint]:
-    """Full-text search over the reference, statement, record description and respondent: PostgreSQL
-    full-text search in production, a case-insensitive substring match on SQLite."""
+    """Full-text search over the reference, statement, record description, citizen and respondent:
+    PostgreSQL full-text search (English stemming, web-search syntax) in production, plus a substring
+    match so Chinese text (which PostgreSQL does not segment into words) is found too; a
+    case-insensitive substring match on SQLite."""
     text = text.strip()
     if not text:
         return qs
@@ -122,14 +124,16 @@ def search_complaints(qs: QuerySet[Complaint], text: str) -> QuerySet[Complaint]
         from django.contrib.postgres.search import SearchQuery, SearchVector
 
         vector = (
-            SearchVector("reference", weight="A")
-            + SearchVector("statement", weight="B")
-            + SearchVector("other_record_description", weight="B")
-            + SearchVector("citizen__full_name", weight="A")
-            + SearchVector("respondent__name_en", weight="C")
+            SearchVector("reference", weight="A", config="english")
+            + SearchVector("statement", weight="B", config="english")
+            + SearchVector("other_record_description", weight="B", config="english")
+            + SearchVector("citizen__full_name", weight="A", config="english")
+            + SearchVector("respondent__name_en", weight="C", config="english")
         )
-        query = SearchQuery(text, search_type="websearch", config="simple")
-        return qs.annotate(search=vector).filter(Q(search=query) | ref_match)
+        query = SearchQuery(text, search_type="websearch", config="english")
+        return qs.annotate(search=vector).filter(
+            Q(search=query) | ref_match | Q(statement__icontains=text) | Q(respondent__name_zh__icontains=text)
+        )
     return qs.filter(
         ref_match
         | Q(reference__icontains=text)

@@ -78,6 +78,9 @@ def test_full_text_search_on_postgres(officer_client, case_a, citizen_b):
     assert case_a.reference in body and other.reference not in body
     body = officer_client.get("/officer/", {"queue": "all", "q": "garbage -debt"}).content.decode()
     assert other.reference in body and case_a.reference not in body
+    chinese = make_complaint(blacklist_entry=BlacklistEntryFactory(citizen=citizen_b), statement="我已经还清了债务。")
+    body = officer_client.get("/officer/", {"queue": "all", "q": "还清"}).content.decode()
+    assert chinese.reference in body and case_a.reference not in body
 
 
 def test_triage_and_refer_through_the_case_page(officer_client, case_a):
