@@ -182,7 +182,9 @@ def information_request_create(
     docs = _string_list(requested_documents, field="requested_documents", required=False)
     with transaction.atomic():
         complaint = (
-            Complaint.objects.select_for_update().select_related("citizen", "blacklist_entry").get(pk=complaint_id)
+            Complaint.objects.select_for_update(of=("self",))
+            .select_related("citizen", "blacklist_entry")
+            .get(pk=complaint_id)
         )
         if complaint.status != Status.INVESTIGATION:
             raise Conflict(
@@ -286,7 +288,9 @@ def information_request_answer(
     checked = [(f, *uploads.read_checked(f.fileobj, f.size)) for f in files]
     with transaction.atomic():
         request = (
-            InformationRequest.objects.select_for_update().select_related("complaint", "agency").get(pk=request_id)
+            InformationRequest.objects.select_for_update(of=("self",))
+            .select_related("complaint", "agency")
+            .get(pk=request_id)
         )
         if request.agency_id != actor.agency.pk:
             raise NotAllowed(_("This information request was sent to another agency."))
@@ -345,7 +349,9 @@ def information_request_cancel(*, request_id: int, actor: Actor, reason: str, no
     reason = _text(reason, field="reason")
     with transaction.atomic():
         request = (
-            InformationRequest.objects.select_for_update().select_related("complaint", "agency").get(pk=request_id)
+            InformationRequest.objects.select_for_update(of=("self",))
+            .select_related("complaint", "agency")
+            .get(pk=request_id)
         )
         if request.status != InformationRequestStatus.OPEN:
             raise Conflict(_("Only an open request can be cancelled."), field="status")
@@ -487,7 +493,7 @@ def determination_save_draft(
     clean_remedies = _validated_remedies(outcome, remedies)
     with transaction.atomic():
         complaint = (
-            Complaint.objects.select_for_update()
+            Complaint.objects.select_for_update(of=("self",))
             .select_related("citizen", "filed_by", "blacklist_entry", "score_record")
             .get(pk=complaint_id)
         )
@@ -789,7 +795,11 @@ def correction_order_confirm(
         raise NotAllowed(_("Only the agency ordered can confirm its correction."))
     note = _text(note, field="note", required=False, limit=4000)
     with transaction.atomic():
-        order = CorrectionOrder.objects.select_for_update().select_related("complaint", "agency").get(pk=order_id)
+        order = (
+            CorrectionOrder.objects.select_for_update(of=("self",))
+            .select_related("complaint", "agency")
+            .get(pk=order_id)
+        )
         if order.agency_id != actor.agency.pk:
             raise NotAllowed(_("This correction order was sent to another agency."))
         if order.status != OrderStatus.ORDERED:
@@ -861,7 +871,11 @@ def correction_order_waive(*, order_id: int, actor: Actor, reason: str, now: dat
     user = _require_senior(actor)
     reason = _text(reason, field="reason", limit=4000)
     with transaction.atomic():
-        order = CorrectionOrder.objects.select_for_update().select_related("complaint", "agency").get(pk=order_id)
+        order = (
+            CorrectionOrder.objects.select_for_update(of=("self",))
+            .select_related("complaint", "agency")
+            .get(pk=order_id)
+        )
         if order.status != OrderStatus.ORDERED:
             raise Conflict(_("This order is already %(status)s.") % {"status": order.status}, field="status")
         order.status = OrderStatus.WAIVED
