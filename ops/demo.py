@@ -17,6 +17,7 @@ from citizens.models import BlacklistEntry, Citizen, CreditScoreRecord, Represen
 from complaints.actors import Actor
 from complaints.models import Complaint
 from complaints.services import complaint_submit
+from tribunal.models import ConflictOfInterest, CriteriaDisclosure
 
 DEMO_PASSWORD = "demo-pass-2026"
 
@@ -132,7 +133,9 @@ def _citizen(raw_id: str, **fields: Any) -> Citizen:
 
 def _officers_group() -> Group:
     group, _ = Group.objects.get_or_create(name="Case officers")
-    perms = Permission.objects.filter(content_type__app_label__in=["agencies", "citizens", "complaints", "outbox"])
+    perms = Permission.objects.filter(
+        content_type__app_label__in=["agencies", "citizens", "complaints", "outbox", "tribunal"]
+    )
     group.permissions.set(perms)
     return group
 
@@ -286,8 +289,97 @@ def seed_demo() -> dict[str, int]:
             now=timezone.now(),
             language="zh-hans",
         )
+    _tribunal_registers(agencies)
     after = _counts()
     return {k: after[k] - before[k] for k in after}
+
+
+# Public registers (tribunal app): conflicts of interest and one disclosed set of criteria. The
+# five dimensions are those the seed paper reports for Sesame Credit.
+CONFLICTS: list[dict[str, Any]] = [
+    {
+        "agency": "lotus-credit",
+        "kind": "paid_score_improvement",
+        "related": None,
+        "share_percent": None,
+        "description": "Sells a 'Lotus Boost' membership (RMB 19 a month) advertised as raising the score faster.",
+        "source": "Lotus Credit app, membership page (captured 2026-09-14)",
+        "since": date(2025, 3, 1),
+    },
+    {
+        "agency": "lotus-credit",
+        "kind": "shareholding",
+        "related": "national-credit-centre",
+        "share_percent": "8.00",
+        "description": "Holds 8% of the shares of the credit bureau whose reports it consumes and competes with.",
+        "source": "Company registration records",
+        "since": date(2018, 3, 19),
+    },
+    {
+        "agency": "paywave-score",
+        "kind": "shareholding",
+        "related": "national-credit-centre",
+        "share_percent": "8.00",
+        "description": "Holds 8% of the shares of the credit bureau it supplies payment data to.",
+        "source": "Company registration records",
+        "since": date(2018, 3, 19),
+    },
+]
+
+LOTUS_CRITERIA = [
+    {
+        "factor": "Credit history",
+        "description": "Repayment of consumer loans and bills on the platform",
+        "direction_or_weight": "about 35%",
+        "data_source": "Platform payments and partner lenders",
+    },
+    {
+        "factor": "Behaviour and preferences",
+        "description": "What is bought, how often, and in which categories",
+        "direction_or_weight": "about 25%",
+        "data_source": "Platform purchases",
+    },
+    {
+        "factor": "Ability to fulfil contracts",
+        "description": "Assets, income proxies, balances held",
+        "direction_or_weight": "about 20%",
+        "data_source": "Platform wallet, declared assets",
+    },
+    {
+        "factor": "Identity characteristics",
+        "description": "Completeness and stability of identity information",
+        "direction_or_weight": "about 15%",
+        "data_source": "Registration data, address history",
+    },
+    {
+        "factor": "Interpersonal relationships",
+        "description": "Scores and behaviour of contacts",
+        "direction_or_weight": "about 5%",
+        "data_source": "Contact list, transfers between users",
+    },
+]
+
+
+def _tribunal_registers(agencies: dict[str, Agency]) -> None:
+    from tribunal.services import criteria_disclosure_record, validated_criteria
+
+    for row in CONFLICTS:
+        ConflictOfInterest.objects.get_or_create(
+            agency=agencies[row["agency"]],
+            kind=row["kind"],
+            related_agency=agencies[row["related"]] if row["related"] else None,
+            defaults={
+                "share_percent": row["share_percent"],
+                "description": row["description"],
+                "source": row["source"],
+                "since": row["since"],
+            },
+        )
+    criteria_disclosure_record(
+        agency=agencies["lotus-credit"],
+        criteria=validated_criteria(LOTUS_CRITERIA, field="scoring_criteria", required=True),
+        now=timezone.now(),
+    )
 
 
 def _counts() -> dict[str, int]:
@@ -299,4 +391,6 @@ def _counts() -> dict[str, int]:
         "entries": BlacklistEntry.objects.count(),
         "scores": CreditScoreRecord.objects.count(),
         "complaints": Complaint.objects.count(),
+        "conflicts of interest": ConflictOfInterest.objects.count(),
+        "criteria versions": CriteriaDisclosure.objects.count(),
     }

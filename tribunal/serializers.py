@@ -43,7 +43,9 @@ class InformationDocumentSerializer(serializers.ModelSerializer):
 
 class InformationRequestSerializer(serializers.ModelSerializer):
     case_reference = serializers.CharField(source="complaint.reference")
-    record_holder = serializers.SlugRelatedField(source="complaint.respondent", slug_field="slug", read_only=True)
+    record_holder: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        source="complaint.respondent", slug_field="slug", read_only=True
+    )
     record_reference = serializers.SerializerMethodField()
     subject = serializers.SerializerMethodField()
     questions = serializers.ListField(child=serializers.CharField())
@@ -118,9 +120,9 @@ class InformationAnswerRequestSerializer(serializers.Serializer):
 
 class CorrectionOrderSerializer(serializers.ModelSerializer):
     case_reference = serializers.CharField(source="complaint.reference")
-    determination = serializers.SlugRelatedField(slug_field="number", read_only=True)
-    received_via = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    category = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    determination: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    received_via: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    category: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
     path = serializers.ListField(child=serializers.CharField())
     actions = serializers.ListField(child=serializers.DictField())
     subject = serializers.SerializerMethodField()
@@ -257,7 +259,7 @@ class AgencyCriteriaSerializer(serializers.Serializer):
 
 
 class ConflictSerializer(serializers.ModelSerializer):
-    related_agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    related_agency: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     kind_label = serializers.CharField(source="get_kind_display")
 
     class Meta:

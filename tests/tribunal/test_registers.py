@@ -194,3 +194,16 @@ def test_case_owner_sees_holders_and_order_states_others_get_404(client: Client,
 def test_officer_sees_any_case_holders(client: Client, issued, officer):
     client.force_login(officer)
     assert client.get(f"/api/v1/cases/{issued.complaint.reference}/record-holders/").status_code == 200
+
+
+def test_demo_fills_the_public_registers_once(client: Client):
+    from ops.demo import seed_demo
+
+    seed_demo()
+    again = seed_demo()
+    assert again["conflicts of interest"] == 0 and again["criteria versions"] == 0
+    conflicts = client.get("/api/v1/registers/conflicts-of-interest/").json()
+    assert {row["agency_slug"] for row in conflicts} == {"lotus-credit", "paywave-score"}
+    criteria = client.get("/api/v1/registers/scoring-criteria/").json()
+    assert [(row["agency_slug"], row["current"]["version"]) for row in criteria] == [("lotus-credit", 1)]
+    assert "Interpersonal relationships" in client.get("/registers/scoring-criteria/").content.decode()
