@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# System packages the test suite needs (called by .ci/run when executable): Debian's Chromium for
+# the Playwright browser tests, gettext for compiling translations. Installs only what is missing.
+set -euo pipefail
+missing=()
+command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "system packages present: chromium, gettext"
+  exit 0
+fi
+echo "installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "installed: ${missing[*]}"
