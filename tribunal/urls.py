@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from .officer_views import information_document, investigation_page
 from .views import (
     CaseRecordHolders,
     ConflictsRegister,
@@ -27,6 +28,8 @@ urlpatterns = [
     path("registers/scoring-criteria/<slug:slug>/", criteria_agency_page, name="criteria-agency"),
     path("registers/conflicts-of-interest/", conflicts_page, name="conflicts"),
     path("cases/<str:reference>/record-holders/", case_record_holders_page, name="case-record-holders"),
+    path("officer/cases/<str:reference>/investigation/", investigation_page, name="officer-investigation"),
+    path("officer/information-documents/<int:pk>/", information_document, name="officer-information-document"),
     path("api/v1/registers/determinations/", PublicDeterminationList.as_view(), name="api-determinations"),
     path(
         "api/v1/registers/determinations/<str:number>/",

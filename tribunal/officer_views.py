@@ -1,0 +1,164 @@
+"""The officers' investigation page for one case: information requests, the determination (draft,
+then a different senior officer signs), correction orders and waivers. Citizens get a 404. Every
+action goes through `tribunal.services`; a refusal is shown on the page with a 4xx status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.models import User
+from complaints.actors import Actor
+from complaints.models import Complaint
+from complaints.transitions import Status, TransitionError
+from ombudsman.errors import ServiceError
+
+from . import selectors, services
+from .forms import CancelRequestForm, DeterminationForm, InformationRequestForm, WaiveForm
+from .models import DeterminationStatus, InformationDocument
+
+
+def _officer(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User) or not user.is_officer:
+        raise Http404
+    return user
+
+
+def _complaint(reference: str) -> Complaint:
+    complaint = (
+        Complaint.objects.select_related("citizen", "respondent", "blacklist_entry__category", "assigned_officer")
+        .filter(reference=reference)
+        .first()
+    )
+    if complaint is None:
+        raise Http404
+    return complaint
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def investigation_page(request: HttpRequest, reference: str) -> HttpResponse:
+    officer = _officer(request)
+    complaint = _complaint(reference)
+    actor = Actor.for_user(officer)
+    draft = complaint.determinations.filter(status=DeterminationStatus.DRAFT).first()
+    forms: dict[str, Any] = {
+        "ir_form": InformationRequestForm(prefix="ir"),
+        "det_form": DeterminationForm(prefix="det", initial=DeterminationForm.initial_from(draft)),
+    }
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        now = timezone.now()
+        error: ServiceError | TransitionError | None = None
+        done = ""
+        try:
+            if action == "information_request":
+                form = InformationRequestForm(request.POST, prefix="ir")
+                forms["ir_form"] = form
+                if form.is_valid():
+                    services.information_request_create(
+                        complaint_id=complaint.pk, actor=actor, now=now, **form.cleaned()
+                    )
+                    done = _("Information request sent.")
+            elif action == "save_draft":
+                form = DeterminationForm(request.POST, prefix="det")
+                forms["det_form"] = form
+                if form.is_valid():
+                    d = form.cleaned_data
+                    services.determination_save_draft(
+                        complaint_id=complaint.pk,
+                        actor=actor,
+                        outcome=d["outcome"],
+                        findings=d["findings"],
+                        reasons=d["reasons"],
+                        remedies=form.remedies_list(),
+                        public_summary=d["public_summary"],
+                        now=now,
+                    )
+                    done = _("Draft saved. Another senior officer must sign it.")
+            elif action == "sign":
+                if draft is None:
+                    raise ServiceError(_("There is no draft to sign."), field="determination")
+                det = services.determination_sign(determination_id=draft.pk, actor=actor, now=now)
+                done = _("Determination %(n)s issued.") % {"n": det.number}
+            elif action == "waive":
+                form = WaiveForm(request.POST)
+                if form.is_valid():
+                    order = complaint.correction_orders.filter(pk=form.cleaned_data["order_id"]).first()
+                    if order is None:
+                        raise Http404
+                    services.correction_order_waive(
+                        order_id=order.pk, actor=actor, reason=form.cleaned_data["reason"], now=now
+                    )
+                    done = _("Order waived.")
+                else:
+                    raise ServiceError(_("Give the reason for waiving the order."), field="reason")
+            elif action == "cancel_request":
+                form = CancelRequestForm(request.POST)
+                if form.is_valid():
+                    req = complaint.information_requests.filter(pk=form.cleaned_data["request_id"]).first()
+                    if req is None:
+                        raise Http404
+                    services.information_request_cancel(
+                        request_id=req.pk, actor=actor, reason=form.cleaned_data["reason"], now=now
+                    )
+                    done = _("Information request cancelled.")
+                else:
+                    raise ServiceError(_("Give the reason for cancelling."), field="reason")
+            else:
+                raise ServiceError(_("Unknown action."), field="action")
+        except (ServiceError, TransitionError) as exc:
+            error = exc
+        if done:
+            messages.success(request, done)
+            return redirect("tribunal:officer-investigation", reference=complaint.reference)
+        if error is not None:
+            status = error.status_code if isinstance(error, ServiceError) else 409
+            messages.error(request, error.message if isinstance(error, ServiceError) else str(error))
+        else:
+            status = 400
+    complaint.refresh_from_db()
+    draft = complaint.determinations.filter(status=DeterminationStatus.DRAFT).select_related("drafted_by").first()
+    issued = list(
+        complaint.determinations.filter(status=DeterminationStatus.ISSUED).select_related("drafted_by", "signed_by")
+    )
+    orders = list(selectors.orders_of_complaint(complaint))
+    clocks = selectors.clock_levels([o.subject_key for o in orders])
+    for order in orders:
+        order.clock = clocks.get(order.subject_key)
+    context = {
+        "complaint": complaint,
+        "draft": draft,
+        "can_sign": draft is not None and officer.is_senior_officer and draft.drafted_by_id != officer.pk,
+        "issued": issued,
+        "orders": orders,
+        "requests": complaint.information_requests.select_related("agency").prefetch_related("documents"),
+        "holders": selectors.known_holders(complaint, on=timezone.localdate()),
+        "investigating": complaint.status == Status.INVESTIGATION,
+        "is_senior": officer.is_senior_officer,
+        **forms,
+    }
+    return render(request, "tribunal/officer_investigation.html", context, status=status)
+
+
+@login_required
+@require_GET
+def information_document(request: HttpRequest, pk: int) -> FileResponse:
+    _officer(request)
+    doc = InformationDocument.objects.filter(pk=pk).first()
+    if doc is None:
+        raise Http404
+    response = FileResponse(
+        doc.file.open("rb"), as_attachment=True, filename=doc.original_name, content_type=doc.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
