@@ -70,17 +70,17 @@ def investigation_page(request: HttpRequest, reference: str) -> HttpResponse:
                     )
                     done = _("Information request sent.")
             elif action == "save_draft":
-                form = DeterminationForm(request.POST, prefix="det")
-                forms["det_form"] = form
-                if form.is_valid():
-                    d = form.cleaned_data
+                det_form = DeterminationForm(request.POST, prefix="det")
+                forms["det_form"] = det_form
+                if det_form.is_valid():
+                    d = det_form.cleaned_data
                     services.determination_save_draft(
                         complaint_id=complaint.pk,
                         actor=actor,
                         outcome=d["outcome"],
                         findings=d["findings"],
                         reasons=d["reasons"],
-                        remedies=form.remedies_list(),
+                        remedies=det_form.remedies_list(),
                         public_summary=d["public_summary"],
                         now=now,
                     )
@@ -91,25 +91,25 @@ def investigation_page(request: HttpRequest, reference: str) -> HttpResponse:
                 det = services.determination_sign(determination_id=draft.pk, actor=actor, now=now)
                 done = _("Determination %(n)s issued.") % {"n": det.number}
             elif action == "waive":
-                form = WaiveForm(request.POST)
-                if form.is_valid():
-                    order = complaint.correction_orders.filter(pk=form.cleaned_data["order_id"]).first()
+                waive_form = WaiveForm(request.POST)
+                if waive_form.is_valid():
+                    order = complaint.correction_orders.filter(pk=waive_form.cleaned_data["order_id"]).first()
                     if order is None:
                         raise Http404
                     services.correction_order_waive(
-                        order_id=order.pk, actor=actor, reason=form.cleaned_data["reason"], now=now
+                        order_id=order.pk, actor=actor, reason=waive_form.cleaned_data["reason"], now=now
                     )
                     done = _("Order waived.")
                 else:
                     raise ServiceError(_("Give the reason for waiving the order."), field="reason")
             elif action == "cancel_request":
-                form = CancelRequestForm(request.POST)
-                if form.is_valid():
-                    req = complaint.information_requests.filter(pk=form.cleaned_data["request_id"]).first()
+                cancel_form = CancelRequestForm(request.POST)
+                if cancel_form.is_valid():
+                    req = complaint.information_requests.filter(pk=cancel_form.cleaned_data["request_id"]).first()
                     if req is None:
                         raise Http404
                     services.information_request_cancel(
-                        request_id=req.pk, actor=actor, reason=form.cleaned_data["reason"], now=now
+                        request_id=req.pk, actor=actor, reason=cancel_form.cleaned_data["reason"], now=now
                     )
                     done = _("Information request cancelled.")
                 else:
@@ -134,7 +134,7 @@ def investigation_page(request: HttpRequest, reference: str) -> HttpResponse:
     orders = list(selectors.orders_of_complaint(complaint))
     clocks = selectors.clock_levels([o.subject_key for o in orders])
     for order in orders:
-        order.clock = clocks.get(order.subject_key)
+        order.clock = clocks.get(order.subject_key)  # type: ignore[attr-defined]
     context = {
         "complaint": complaint,
         "draft": draft,
