@@ -223,6 +223,14 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "agency_api.schema.postprocess_schema",
     ],
+    # Distinct names for choice sets that share a field name across apps.
+    "ENUM_NAME_OVERRIDES": {
+        "DeterminationOutcomeEnum": "tribunal.models.Outcome",
+        "InformationRequestStatusEnum": "tribunal.models.InformationRequestStatus",
+        "CorrectionOrderStatusEnum": "tribunal.models.OrderStatus",
+        "AgencyOutcomeEnum": "complaints.models.AgencyOutcome",
+        "ComplaintStatusEnum": "complaints.models.STATUS_CHOICES",
+    },
 }
 
 LOGGING = {
