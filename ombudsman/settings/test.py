@@ -22,3 +22,5 @@ STORAGES = {
 }
 MEDIA_ROOT = str(VAR_DIR / "test-media")
 REQUIRE_SERVICES = env.bool("REQUIRE_SERVICES", default=False)
+# WhiteNoise warns about a missing STATIC_ROOT on every request otherwise.
+os.makedirs(STATIC_ROOT, exist_ok=True)
