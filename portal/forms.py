@@ -187,9 +187,13 @@ class DetailsStepForm(forms.Form):
         label=_("Evidence (optional)"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": EVIDENCE_ACCEPT}),
-        help_text=_("A PDF or a photo (JPEG, PNG, WebP, HEIC), up to %(mb)s MB each.")
-        % {"mb": MAX_BYTES // (1024 * 1024)},
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["evidence"].help_text = _("A PDF or a photo (JPEG, PNG, WebP, HEIC), up to %(mb)s MB each.") % {
+            "mb": MAX_BYTES // (1024 * 1024)
+        }
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -220,8 +224,13 @@ class EvidenceForm(forms.Form):
     file = forms.FileField(
         label=_("Add evidence"),
         widget=forms.ClearableFileInput(attrs={"accept": EVIDENCE_ACCEPT}),
-        help_text=_("A PDF or a photo (JPEG, PNG, WebP, HEIC), up to %(mb)s MB.") % {"mb": MAX_BYTES // (1024 * 1024)},
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _("A PDF or a photo (JPEG, PNG, WebP, HEIC), up to %(mb)s MB.") % {
+            "mb": MAX_BYTES // (1024 * 1024)
+        }
 
 
 class ReasonForm(forms.Form):
@@ -255,12 +264,6 @@ class ReferForm(forms.Form):
 class InvestigationForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
     agency_in_default = forms.BooleanField(label=_("The agency missed its deadline (in default)"), required=False)
-
-
-class DeterminationForm(forms.Form):
-    summary = forms.CharField(
-        label=_("Summary of the decision"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 4})
-    )
 
 
 class AssignForm(forms.Form):

@@ -22,6 +22,23 @@ EVENT_LABELS = {
     "note": _("Internal note"),
     "attachment_added": _("Evidence added"),
     "assigned": _("Case assigned"),
+    "clock_started": _("A deadline started"),
+    "clock_met": _("A deadline was met"),
+    "clock_paused": _("A deadline was paused"),
+    "clock_resumed": _("A deadline resumed"),
+    "clock_extended": _("A deadline was extended"),
+    "clock_cancelled": _("A deadline was cancelled"),
+    "clock_reminder": _("Deadline reminder sent"),
+    "clock_escalated": _("Missed deadline escalated"),
+    "information_requested": _("Information requested"),
+    "information_answered": _("Information provided"),
+    "information_request_cancelled": _("Information request cancelled"),
+    "determination_drafted": _("Decision drafted"),
+    "determination_draft_updated": _("Draft decision updated"),
+    "correction_ordered": _("Correction ordered"),
+    "correction_confirmed": _("Correction carried out"),
+    "correction_waived": _("Correction order waived"),
+    "reinsertion_detected": _("The deleted record came back"),
 }
 
 ACTOR_LABELS = {

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from complaints import services
 from complaints.actors import Actor
 from complaints.models import Channel, Complaint
-from complaints.transitions import Action, ActorKind, allowed_actions
+from complaints.transitions import Action, ActorKind, Status, allowed_actions
 from ombudsman.errors import ServiceError
 from outbox.models import Channel as OutboxChannel
 from outbox.models import OutboxMessage
@@ -29,7 +29,6 @@ from . import services as portal_services
 from .forms import (
     AssignForm,
     AssistedCitizenForm,
-    DeterminationForm,
     EvidenceForm,
     InvestigationForm,
     NoteForm,
@@ -122,7 +121,6 @@ ACTION_FORMS: dict[str, type[Any]] = {
     Action.RULE_OUT_OF_SCOPE.value: ReasonForm,
     Action.RESOLVE.value: NoteForm,
     Action.OPEN_INVESTIGATION.value: InvestigationForm,
-    Action.ISSUE_DETERMINATION.value: DeterminationForm,
     Action.START_COMPLIANCE.value: NoteForm,
     Action.CLOSE.value: NoteForm,
     Action.WITHDRAW.value: OptionalReasonForm,
@@ -151,8 +149,6 @@ def _call_transition(action: str, complaint: Complaint, actor: Actor, d: dict[st
             now=now,
             agency_in_default=d.get("agency_in_default", False),
         )
-    if action == Action.ISSUE_DETERMINATION:
-        return services.complaint_issue_determination(complaint_id=cid, actor=actor, now=now, summary=d["summary"])
     if action == Action.START_COMPLIANCE:
         return services.complaint_start_compliance(complaint_id=cid, actor=actor, now=now, note=d.get("note", ""))
     if action == Action.CLOSE:
@@ -200,6 +196,8 @@ def officer_case_context(
         "evidence_form": bound.get("evidence") or EvidenceForm(prefix="evidence"),
         "webhooks": _webhook_log(complaint),
         "record": complaint.disputed_record,
+        # Determinations are drafted and signed on the tribunal app's investigation page.
+        "investigation_statuses": [Status.INVESTIGATION.value, Status.DETERMINATION.value, Status.COMPLIANCE.value],
     }
 
 

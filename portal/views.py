@@ -461,6 +461,9 @@ def timeline_rows(complaint: Complaint, audience: str) -> list[dict[str, Any]]:
         rows.append(
             {
                 "event": event,
+                # Service messages are stored in the language of whoever acted; known ones are shown in
+                # the reader's language.
+                "message": _(event.message) if event.message else "",
                 "label": event_label(event.kind),
                 "actor": event.actor_label if audience == "officer" else ACTOR_LABELS.get(event.actor_kind, ""),
             }

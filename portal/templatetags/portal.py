@@ -52,3 +52,12 @@ def filesize(n: int) -> str:
 def choice_value(obj: Any, prefix: str) -> str:
     """The value of a record's radio button: `b:<id>` for a blacklist entry, `s:<id>` for a score."""
     return f"{prefix}:{obj.pk}"
+
+
+@register.simple_tag
+def optional_url(name: str, *args: Any) -> str:
+    """The URL of a page another app may provide, or '' when it does not exist."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
