@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from clocks.models import Clock, ClockRule, ClockStatus, Obligation, OwedBy
+from clocks.models import Clock, ClockStatus, Obligation, OwedBy
 
 
 _keys = itertools.count()
@@ -21,8 +21,9 @@ _keys = itertools.count()
 def make_due_clocks(*, complaints: list, n: int, now: datetime, overdue_by: timedelta = timedelta(hours=1)) -> list[int]:
     """`n` agency information-request clocks that ran out `overdue_by` before `now`, spread over
     `complaints` (bulk insert; the services are exercised elsewhere)."""
-    rule = ClockRule.objects.filter(code="omb-information-request").order_by("-version").first()
-    assert rule is not None
+    from clocks.services import rule_current
+
+    rule = rule_current(code="omb-information-request")
     due_at = now - overdue_by
     rows = []
     for i in range(n):
