@@ -100,15 +100,12 @@ class AgencyClientAuthentication(OAuth2Authentication):
         if result is None:
             return None
         token = result[1]
-        client = (
-            ApiClient.objects.select_related("agency", "application")
-            .filter(application_id=token.application_id)
-            .first()
-            if token.application_id
-            else None
-        )
+        application = token.application
+        # Loaded with the token by AgencyOAuth2Validator (settings.OAUTH2_PROVIDER): no query here.
+        client: ApiClient | None = getattr(application, "agency_client", None) if application is not None else None
         if client is None:
             raise exceptions.AuthenticationFailed("This token was not issued to an agency API client.")
+        client.application = application
         if client.revoked_at is not None:
             raise exceptions.AuthenticationFailed("This API client has been revoked.")
         if not client.agency.active:
@@ -141,12 +138,13 @@ class AgencyClientThrottle(BaseThrottle):
         now = timezone.now().timestamp()
         window = int(now // duration)
         key = f"agency-api:throttle:{principal.client.application.client_id}:{duration}:{window}"
-        cache.add(key, 0, timeout=duration + 5)
         try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=duration + 5)
-            count = 1
+            count = cache.incr(key)  # one round trip in the steady state
+        except ValueError:  # first request of the window
+            if cache.add(key, 1, timeout=duration + 5):
+                count = 1
+            else:  # another process created it meanwhile
+                count = cache.incr(key)
         if count > limit:
             self.wait_seconds = (window + 1) * duration - now
             return False

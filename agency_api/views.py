@@ -62,7 +62,9 @@ def clock_rows(complaint: Complaint) -> list[dict[str, Any]]:
 
 class ReferralFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(
-        choices=[(s.value, s.value) for s in Status], help_text="Case status (repeat for several)."
+        choices=[(s.value, s.value) for s in Status],
+        distinct=False,  # a plain column: no join, no duplicates
+        help_text="Case status (repeat for several).",
     )
     updated_after = django_filters.IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gt", help_text="ISO 8601 date-time: only cases changed after it."

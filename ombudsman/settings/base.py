@@ -190,6 +190,7 @@ OAUTH2_PROVIDER = {
     # Agency API clients (agency_api.ApiClient): one scope; client secrets are hashed (DOT default).
     "SCOPES": {"agency": "Act for your agency on the cases referred to it"},
     "DEFAULT_SCOPES": ["agency"],
+    "OAUTH2_VALIDATOR_CLASS": "agency_api.oauth.AgencyOAuth2Validator",
 }
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"  # referenced by agency_api.ApiClient
 # Agency API: per-client throttle (counted in the default cache: Redis when CACHE_URL is set),

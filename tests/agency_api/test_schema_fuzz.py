@@ -6,6 +6,8 @@ operation, so the whole run stays well under two minutes."""
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -17,6 +19,24 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+
+
+@contextlib.contextmanager
+def keep_test_connection():  # type: ignore[no-untyped-def]
+    """The WSGI app runs inside the test transaction; like Django's test client, stop the
+    request hooks from closing that connection (entered after every test-client call, which
+    reconnects them)."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 MAX_EXAMPLES = 8
@@ -32,6 +52,11 @@ def _schema():  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["positive", "negative"])
 def test_agency_api_conforms_to_its_schema(db, caller, referral, mode):  # type: ignore[no-untyped-def]
+    with keep_test_connection():
+        _run(caller, referral, mode)
+
+
+def _run(caller, referral, mode) -> None:  # type: ignore[no-untyped-def]
     schema = _schema()
     operations = [result.ok() for result in schema.get_all_operations()]
     labels = {op.label for op in operations}
