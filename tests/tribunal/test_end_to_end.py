@@ -59,7 +59,7 @@ def _wait_for(predicate, timeout: float = 60.0) -> None:  # type: ignore[no-unty
     raise AssertionError("the worker did not get there in time")
 
 
-def test_minor_listed_for_a_parent_is_corrected_everywhere(celery_worker_process, django_db_serialized_rollback):
+def test_minor_listed_for_a_parent_is_corrected_everywhere(celery_worker_process):
     real_now = timezone.now()
     t0 = real_now - timedelta(days=60)
 
