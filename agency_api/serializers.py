@@ -128,9 +128,15 @@ class ReferralListSerializer(serializers.ModelSerializer):
         return record.agency_record_id if record is not None else ""
 
     def get_url(self, obj: Complaint) -> str:
-        path = reverse("agency_api:referral-detail", kwargs={"reference": obj.reference})
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request is not None else path
+        # The list base URL once per response, not a reverse() per row.
+        base = self.context.get("_referrals_base")
+        if base is None:
+            path = reverse("agency_api:referral-list")
+            request = self.context.get("request")
+            base = request.build_absolute_uri(path) if request is not None else path
+            if isinstance(self.context, dict):
+                self.context["_referrals_base"] = base
+        return f"{base}{obj.reference}/"
 
 
 class AgencyResponseSerializer(serializers.Serializer):
