@@ -22,7 +22,7 @@ from citizens.models import RecordStatus, Sanction
 from complaints import attachments as uploads
 from complaints import services as complaint_services
 from complaints.actors import Actor
-from complaints.models import AgencyOutcome, AgencyResponse, Complaint, Visibility
+from complaints.models import AgencyOutcome, AgencyResponse, Category, Complaint, Visibility
 from complaints.services import case_event_record
 from complaints.transitions import ActorKind, Status
 from ombudsman.errors import Conflict, NotAllowed, ServiceError
@@ -927,6 +927,19 @@ def agency_response_recorded(*, response: AgencyResponse, actor: Actor, now: dat
     transaction: disclosed scoring criteria go to the public register; a `corrected` or
     `deleted` outcome is propagated to every recipient of the record (the holder itself has
     already acted)."""
+    complaint_category = Complaint.objects.filter(pk=response.complaint_id).values_list("category", flat=True).get()
+    if (
+        complaint_category == Category.UNDISCLOSED_CRITERIA
+        and response.outcome not in (AgencyOutcome.MISDIRECTED, AgencyOutcome.NEEDS_INFORMATION)
+        and not response.scoring_criteria
+    ):
+        raise ServiceError(
+            _(
+                "This complaint asks for the scoring criteria: list each as {factor, description, "
+                "direction_or_weight, data_source}."
+            ),
+            field="scoring_criteria",
+        )
     if response.scoring_criteria:
         criteria_disclosure_record(
             agency=response.agency,

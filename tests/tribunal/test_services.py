@@ -11,7 +11,7 @@ from citizens.models import RecordStatus
 from clocks.models import Clock, ClockStatus
 from complaints import services as cs
 from complaints.actors import Actor
-from complaints.models import CaseEvent
+from complaints.models import CaseEvent, Complaint
 from complaints.transitions import Status
 from ombudsman.errors import Conflict, NotAllowed, ServiceError
 from outbox.models import OutboxMessage
@@ -594,3 +594,70 @@ def test_the_case_transition_alone_cannot_issue_a_determination(graph, senior):
     assert err.value.field == "determination"
     complaint.refresh_from_db()
     assert complaint.status == Status.INVESTIGATION
+
+
+def test_criteria_complaint_needs_the_structured_answer():
+    complaint = make_complaint(
+        status="referred", category="undisclosed_criteria", remedies_sought=["disclose_criteria"]
+    )
+    with pytest.raises(ServiceError) as err:
+        cs.complaint_record_agency_response(
+            complaint_id=complaint.pk,
+            actor=Actor.for_agency(complaint.respondent),
+            outcome="verified",
+            explanation="Our algorithm is a trade secret.",
+            now=NOW,
+        )
+    assert err.value.field == "scoring_criteria"
+    complaint.refresh_from_db()
+    assert complaint.status == Status.REFERRED  # nothing recorded
+    cs.complaint_record_agency_response(  # misdirected needs no criteria
+        complaint_id=complaint.pk,
+        actor=Actor.for_agency(complaint.respondent),
+        outcome="misdirected",
+        explanation="Not our score.",
+        now=NOW,
+    )
+
+
+@pytest.mark.parametrize("kind", ["information_request", "correction_order"])
+def test_overdue_requests_and_orders_escalate_to_senior_officers_without_status_change(graph, officer, senior, kind):
+    from clocks.services import clock_sweep
+
+    complaint = investigating(graph)
+    if kind == "information_request":
+        subject = ts.information_request_create(
+            complaint_id=complaint.pk, agency=graph.bank, actor=Actor.for_user(officer), questions=["Q?"], now=NOW
+        ).subject_key
+    else:
+        subject = issue(complaint, officer, senior).orders.get(agency=graph.bank).subject_key
+    status_before = Complaint.objects.get(pk=complaint.pk).status
+    clock = Clock.objects.get(subject_key=subject)
+    clock_sweep(now=clock.due_at + timedelta(days=8))
+    clock.refresh_from_db()
+    assert clock.status == ClockStatus.MISSED and clock.escalation_level == 3
+    assert Complaint.objects.get(pk=complaint.pk).status == status_before
+    assert OutboxMessage.objects.filter(
+        complaint=complaint, topic="email.clock.escalated", recipient=senior.email
+    ).exists()
+
+
+def test_import_command_runs_the_reinsertion_watch(graph, officer, senior, tmp_path):
+    from django.core.management import call_command
+
+    complaint = _closed_case_with_deletion(graph, officer, senior)
+    csv_file = tmp_path / "records.csv"
+    csv_file.write_text(
+        "citizen_match_token,agency_record_id,category,list_name\n"
+        f"{'b' * 64},R-1,{graph.category.code},x\n"
+        f"{complaint.citizen.national_id_hash},R-2,{graph.category.code},Restricted list\n"
+        "not-a-token,R-3,,\n"
+        f"{'c' * 64},R-4,no-such-code,\n"
+    )
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_agency_records", graph.rail.slug, str(csv_file), stdout=out, stderr=err)
+    assert "2 records imported, 1 matched" in out.getvalue() and "2 errors" in out.getvalue()
+    assert "line 4: citizen_match_token" in err.getvalue() and "line 5: unknown category" in err.getvalue()
+    complaint.refresh_from_db()
+    assert complaint.status == Status.INVESTIGATION
+    assert complaint.events.filter(kind="reinsertion_detected", actor_label__contains="(import)").exists()
