@@ -67,7 +67,29 @@ with exponential backoff for more than a day; answering **410 disables** the end
 to re-enable). Endpoints must be public HTTPS addresses.
 
 Event types: `referral.created`, `clock.reminder`, `clock.missed`, `referral.escalated`,
-`information_request.created`, `determination.issued`, `correction.ordered`.
+`information_request.created`, `determination.issued`, `correction.ordered`. Example:
+
+    POST /your/hook
+    webhook-id: 0b9c3f1e-6f1d-4a51-9d55-2f7d4f0e8a11
+    webhook-timestamp: 1795680000
+    webhook-signature: v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+    content-type: application/json
+
+    {"data":{"category":"inaccurate_data","reference":"OMB-2026-000123","status":"referred","urgent":false,
+     "url":"https://<host>/api/v1/agency/referrals/OMB-2026-000123/"},"timestamp":"2026-11-26T10:00:00+00:00",
+     "type":"referral.created"}
+
+Verifying in Python (reject timestamps more than 5 minutes old to stop replays):
+
+    import base64, hashlib, hmac
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    signed = f"{headers['webhook-id']}.{headers['webhook-timestamp']}.".encode() + raw_body
+    expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+    ok = any(hmac.compare_digest(s.split(",", 1)[1], expected)
+             for s in headers["webhook-signature"].split() if s.startswith("v1,"))
+
+The token endpoint `/o/token/` answers errors in the OAuth2 format (RFC 6749 §5.2:
+`{"error": "invalid_client"}`); everything under `/api/` uses problem details.
 """
 
 
