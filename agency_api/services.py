@@ -268,3 +268,23 @@ def referral_respond(
                 reason="The agency says the record is accurate; the ombudsman will check that independently.",
             )
     return response
+
+
+# --- housekeeping -----------------------------------------------------------------------------
+
+
+def idempotency_records_purge(*, now: datetime, batch_size: int = 5000) -> int:
+    """Delete Idempotency-Key records past their 24-hour life, in batches. Safe to run twice."""
+    from .base import IDEMPOTENCY_TTL
+    from .models import IdempotencyRecord
+
+    deleted = 0
+    while True:
+        ids = list(
+            IdempotencyRecord.objects.filter(created_at__lt=now - IDEMPOTENCY_TTL).values_list("pk", flat=True)[
+                :batch_size
+            ]
+        )
+        if not ids:
+            return deleted
+        deleted += IdempotencyRecord.objects.filter(pk__in=ids).delete()[0]

@@ -157,6 +157,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "outbox-relay": {"task": "outbox.tasks.relay_outbox", "schedule": timedelta(seconds=30)},
     # Legal clocks: the database is the source of truth; the sweep claims what is due (clocks app).
     "clocks-sweep": {"task": "clocks.tasks.sweep_clocks", "schedule": timedelta(minutes=1)},
+    # Agency API: Idempotency-Key records live 24 hours.
+    "agency-api-idempotency-purge": {
+        "task": "agency_api.tasks.purge_idempotency_records",
+        "schedule": timedelta(hours=1),
+    },
 }
 
 # Cookies: never readable by scripts (HTMX sends the CSRF token from the page), same-site only.

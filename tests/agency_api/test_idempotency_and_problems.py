@@ -177,3 +177,21 @@ def test_schema_documents_security_errors_and_idempotency(db, client):
     assert any(p["name"] == "Idempotency-Key" and p["in"] == "header" for p in respond["parameters"])
     assert "Standard Webhooks" in schema["info"]["description"]
     assert client.get("/api/v1/docs/").status_code == 200
+
+
+def test_purge_removes_only_expired_records(caller):
+    from datetime import timedelta
+
+    from agency_api.services import idempotency_records_purge
+
+    now = timezone.now()
+    old = IdempotencyRecord.objects.create(
+        client=caller.client, key="old", fingerprint="a" * 64, created_at=now - timedelta(hours=25)
+    )
+    fresh = IdempotencyRecord.objects.create(
+        client=caller.client, key="fresh", fingerprint="b" * 64, created_at=now - timedelta(hours=1)
+    )
+    assert idempotency_records_purge(now=now, batch_size=1) == 1
+    assert not IdempotencyRecord.objects.filter(pk=old.pk).exists()
+    assert IdempotencyRecord.objects.filter(pk=fresh.pk).exists()
+    assert idempotency_records_purge(now=now) == 0
