@@ -207,3 +207,42 @@ def test_demo_fills_the_public_registers_once(client: Client):
     criteria = client.get("/api/v1/registers/scoring-criteria/").json()
     assert [(row["agency_slug"], row["current"]["version"]) for row in criteria] == [("lotus-credit", 1)]
     assert "Interpersonal relationships" in client.get("/registers/scoring-criteria/").content.decode()
+
+
+def test_register_and_agency_lists_use_a_constant_number_of_queries(client: Client, graph, officer, senior):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.agency_api.conftest import make_caller
+    from tests.factories import BlacklistEntryFactory, make_complaint
+
+    def add_case() -> None:
+        entry = BlacklistEntryFactory(agency=graph.court, category=graph.category)
+        complaint = make_complaint(blacklist_entry=entry, status="investigation")
+        now = timezone.now()
+        draft = ts.determination_save_draft(
+            complaint_id=complaint.pk,
+            actor=Actor.for_user(officer),
+            outcome="upheld",
+            findings="f",
+            reasons="r",
+            remedies=DELETE,
+            public_summary=SUMMARY,
+            now=now,
+        )
+        ts.determination_sign(determination_id=draft.pk, actor=Actor.for_user(senior), now=now)
+
+    def count(url: str, api=None) -> int:  # type: ignore[no-untyped-def]
+        with CaptureQueriesContext(connection) as ctx:
+            response = (api or client).get(url)
+        assert response.status_code == 200
+        return len(ctx.captured_queries)
+
+    add_case()
+    court = make_caller(graph.court)
+    urls = ["/api/v1/registers/determinations/", "/registers/determinations/"]
+    one = [count(u) for u in urls] + [count("/api/v1/agency/corrections/", court)]
+    for _ in range(4):
+        add_case()
+    five = [count(u) for u in urls] + [count("/api/v1/agency/corrections/", court)]
+    assert one == five
