@@ -79,7 +79,12 @@ def case_events_record_many(
 ) -> list[CaseEvent]:
     """Bulk form of `case_event_record` for one actor and time (the clock sweep): each item has
     `complaint`, `kind` and optionally `message`, `data`, `visibility`; one INSERT."""
-    rows = [
+    return CaseEvent.objects.bulk_create(case_events_build(actor=actor, now=now, events=events))
+
+
+def case_events_build(*, actor: Actor, now: datetime, events: Iterable[dict[str, Any]]) -> list[CaseEvent]:
+    """The unsaved events `case_events_record_many` inserts (the clock sweep COPYs them)."""
+    return [
         CaseEvent(
             complaint=e["complaint"],
             created_at=now,
@@ -94,7 +99,6 @@ def case_events_record_many(
         )
         for e in events
     ]
-    return CaseEvent.objects.bulk_create(rows)
 
 
 def _notify_citizen(complaint: Complaint, *, topic: str, subject: str, body: str, now: datetime, key: str) -> None:

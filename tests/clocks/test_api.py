@@ -51,7 +51,9 @@ def test_list_has_every_seeded_rule_with_its_source():
 def test_list_shows_only_the_newest_version():
     from clocks.models import ClockRule
 
-    old = ClockRule.objects.get(code="au-credit-correction", version=1)
+    from clocks.services import rule_current
+
+    old = rule_current(code="au-credit-correction")
     ClockRule.objects.create(
         code=old.code, version=2, title=old.title, description="v2", unit="calendar_days", amount=31
     )
