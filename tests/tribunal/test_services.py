@@ -172,6 +172,13 @@ def test_public_summary_refuses_personal_data(graph, officer, summary, problem):
     assert problem in err.value.message
 
 
+def test_public_summary_allows_dates_and_amounts(graph):
+    complaint = investigating(graph)
+    text = "Listed on 2025-06-02 (2025年6月2日) for a debt of RMB 380,000; deleted within 15 days."
+    assert ts.public_summary_problems(text, complaint) == []
+    assert ts.public_summary_problems("ID 2025-06-021234 5678", complaint) != []
+
+
 @pytest.mark.parametrize(
     "outcome, remedies, field",
     [
