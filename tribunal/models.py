@@ -158,6 +158,7 @@ class OrderStatus(models.TextChoices):
     ORDERED = "ordered", _("Ordered, waiting for the agency")
     CONFIRMED = "confirmed", _("Carried out (confirmed)")
     WAIVED = "waived", _("Waived by a senior officer")
+    SUPERSEDED = "superseded", _("Replaced by a determination's order")
 
 
 class CorrectionOrder(models.Model):
@@ -235,7 +236,7 @@ class CorrectionOrder(models.Model):
 
     @property
     def is_done(self) -> bool:
-        return self.status in (OrderStatus.CONFIRMED, OrderStatus.WAIVED)
+        return self.status in (OrderStatus.CONFIRMED, OrderStatus.WAIVED, OrderStatus.SUPERSEDED)
 
 
 class DeletionWatch(models.Model):

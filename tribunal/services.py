@@ -705,6 +705,7 @@ def _order_from_determination(
 ) -> list[CorrectionOrder]:
     if not det.remedies:
         return []
+    _supersede_self_correction_orders(complaint, det, actor=actor, now=now)
     record_actions = [r for r in det.remedies if r["kind"] in RECORD_REMEDIES]
     category, _ref = _origin_record(complaint)
     origin = complaint.respondent
@@ -724,6 +725,35 @@ def _order_from_determination(
         actor=actor,
         now=now,
     )
+
+
+def _supersede_self_correction_orders(complaint: Complaint, det: Determination, *, actor: Actor, now: datetime) -> None:
+    """Orders still pending from the holder's own correction are replaced by the determination's
+    (so each agency has one order to carry out for the record, not two)."""
+    pending = CorrectionOrder.objects.select_for_update().filter(
+        complaint=complaint, trigger=CorrectionTrigger.AGENCY_CORRECTION, status=OrderStatus.ORDERED
+    )
+    for order in pending.select_related("agency"):
+        order.status = OrderStatus.SUPERSEDED
+        order.save(update_fields=["status"])
+        _clock_cancel(
+            complaint_id=complaint.pk,
+            obligation="compliance",
+            agency_id=order.agency_id,
+            subject_key=order.subject_key,
+            now=now,
+            actor=actor,
+            reason=f"Replaced by the order of determination {det.number}.",
+        )
+        case_event_record(
+            complaint=complaint,
+            actor=actor,
+            kind="correction_superseded",
+            now=now,
+            message=f"The earlier order to {order.agency.name_en} is replaced by determination {det.number}.",
+            data={"order_id": order.pk, "agency": order.agency.slug},
+            visibility=Visibility.CITIZEN,
+        )
 
 
 def correction_order_payload(order: CorrectionOrder) -> dict[str, Any]:

@@ -668,3 +668,41 @@ def test_import_command_runs_the_reinsertion_watch(graph, officer, senior, tmp_p
     complaint.refresh_from_db()
     assert complaint.status == Status.INVESTIGATION
     assert complaint.events.filter(kind="reinsertion_detected", actor_label__contains="(import)").exists()
+
+
+def test_determination_supersedes_pending_self_correction_orders(graph, officer, senior):
+    complaint = make_complaint(blacklist_entry=graph.entry, status="referred")
+    cs.complaint_record_agency_response(
+        complaint_id=complaint.pk,
+        actor=Actor.for_agency(graph.court),
+        outcome="corrected",
+        explanation="Reason corrected.",
+        corrections=[{"field": "reason", "old_value": "debt", "new_value": "none"}],
+        now=NOW,
+    )
+    early = CorrectionOrder.objects.get(complaint=complaint, agency=graph.rail)
+    ts.correction_order_confirm(
+        order_id=early.pk,
+        actor=Actor.for_agency(graph.rail),
+        evidence_before={"reason": "debt"},
+        evidence_after={"reason": "none"},
+        now=NOW,
+    )
+    cs.complaint_open_investigation(
+        complaint_id=complaint.pk, actor=Actor.for_user(complaint.citizen.user), reason="Still listed.", now=NOW
+    )
+    det = issue(Complaint.objects.get(pk=complaint.pk), officer, senior)
+    pending = CorrectionOrder.objects.filter(complaint=complaint, status=OrderStatus.ORDERED)
+    assert sorted(o.agency.slug for o in pending) == ["air", "bank", "bureau", "court", "rail", "school"]
+    assert all(o.determination_id == det.pk for o in pending)
+    superseded = CorrectionOrder.objects.filter(complaint=complaint, status="superseded")
+    assert sorted(o.agency.slug for o in superseded) == ["air", "bank", "bureau", "school"]
+    assert all(Clock.objects.get(subject_key=o.subject_key).status == ClockStatus.CANCELLED for o in superseded)
+    with pytest.raises(Conflict):
+        ts.correction_order_confirm(
+            order_id=superseded[0].pk,
+            actor=Actor.for_agency(superseded[0].agency),
+            evidence_before={"a": 1},
+            evidence_after={"reason": "none"},
+            now=NOW,
+        )
