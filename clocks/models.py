@@ -190,11 +190,10 @@ class Clock(models.Model):
             models.CheckConstraint(name="clock_escalation_level_range", condition=Q(escalation_level__lte=3)),
             models.CheckConstraint(
                 name="clock_paused_iff_paused_at",
-                condition=Q(status="paused", paused_at__isnull=False) | (~Q(status="paused") & Q(paused_at__isnull=True)),
+                condition=Q(status="paused", paused_at__isnull=False)
+                | (~Q(status="paused") & Q(paused_at__isnull=True)),
             ),
-            models.CheckConstraint(
-                name="clock_status_valid", condition=Q(status__in=[s.value for s in ClockStatus])
-            ),
+            models.CheckConstraint(name="clock_status_valid", condition=Q(status__in=[s.value for s in ClockStatus])),
         ]
         indexes = [
             # The sweep's claim query is a range scan on this partial index: its cost grows with

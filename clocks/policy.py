@@ -96,9 +96,7 @@ def plan(
         future = [at for level, at in times.items() if level > level_after]
         return Plan(send, level_after, (), min([*future, due_at]))
     escalations = tuple(
-        level
-        for level in range(escalation_level + 1, policy.max_level + 1)
-        if due_at + ESCALATION_DELAYS[level] <= now
+        level for level in range(escalation_level + 1, policy.max_level + 1) if due_at + ESCALATION_DELAYS[level] <= now
     )
     reached = escalations[-1] if escalations else escalation_level
     following = reached + 1

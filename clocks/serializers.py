@@ -70,4 +70,3 @@ class DueDateSerializer(serializers.Serializer):
     received = serializers.DateField()
     due = serializers.DateField(help_text="The last day (the clock runs out at the end of it).")
     explanation = serializers.CharField(help_text="How the due date was computed.")
-

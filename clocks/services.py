@@ -14,11 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, models, transaction
 from django.db.models import QuerySet
 from django.db.models.fields import AutoFieldMixin
-from django.db.models import Q
 
 from agencies.models import Agency
 from complaints.actors import Actor
@@ -27,7 +25,7 @@ from complaints.services import case_event_record
 from complaints.transitions import ActorKind, Status
 from ombudsman.errors import Conflict, NotAllowed, ServiceError
 from outbox.models import Channel, OutboxMessage
-from outbox.services import outbox_email, outbox_webhook
+from outbox.services import outbox_email
 
 from . import calendar as cal
 from .models import (
@@ -93,7 +91,9 @@ def rule_code_for(*, agency: Agency | None, obligation: str, urgent: bool) -> st
     return DEFAULT_REGIME[obligation]
 
 
-def agency_regime_set(*, agency: Agency, obligation: str, rule_code: str, urgent_rule_code: str = "") -> AgencyClockRegime:
+def agency_regime_set(
+    *, agency: Agency, obligation: str, rule_code: str, urgent_rule_code: str = ""
+) -> AgencyClockRegime:
     """Configure which rule an agency's obligation runs on (new clocks only)."""
     if obligation not in AGENCY_OBLIGATIONS:
         raise ServiceError(f"{obligation!r} is not an agency obligation.", field="obligation")
@@ -245,7 +245,9 @@ def clock_start(
         due = cal.compute_due(rule.period, received, jurisdiction)
         due_at = cal.end_of_day(jurisdiction, due.due)
         explanation = (
-            f"{_label(obligation)}: " + _rule_prefix(rule, jurisdiction) + due.explanation
+            f"{_label(obligation)}: "
+            + _rule_prefix(rule, jurisdiction)
+            + due.explanation
             + f" The clock runs out at {_fmt(due_at, jurisdiction)}."
         )
         clock = Clock.objects.create(
@@ -396,8 +398,10 @@ def clocks_cancel_for_complaint(
     """Cancel every active clock of a case (or those of some obligations / one agency)."""
     with transaction.atomic():
         _lock_complaint(complaint_id)
-        qs = Clock.objects.select_for_update().select_related("complaint", "rule").filter(
-            complaint_id=complaint_id, status__in=list(statuses)
+        qs = (
+            Clock.objects.select_for_update()
+            .select_related("complaint", "rule")
+            .filter(complaint_id=complaint_id, status__in=list(statuses))
         )
         if obligations is not None:
             qs = qs.filter(obligation__in=list(obligations))
@@ -424,9 +428,7 @@ def clocks_meet_for_complaint(
         )
         if agency_id is not None:
             qs = qs.filter(agency_id=agency_id)
-        for clock_id, obligation, agency, key in qs.order_by("id").values_list(
-            "id", "obligation", "agency_id", "subject_key"
-        ):
+        for obligation, agency, key in qs.order_by("id").values_list("obligation", "agency_id", "subject_key"):
             met.append(
                 clock_meet(
                     complaint_id=complaint_id,
@@ -502,7 +504,8 @@ def clock_resume(*, clock_id: int, now: datetime, actor: Actor) -> Clock:
         clock.status = ClockStatus.OPEN
         clock.paused_at = None
         note = (
-            f" Paused from {_fmt(started, clock.jurisdiction)} to {_fmt(now, clock.jurisdiction)} ({_duration(paused)}); "
+            f" Paused from {_fmt(started, clock.jurisdiction)} to {_fmt(now, clock.jurisdiction)} "
+            f"({_duration(paused)}); "
             f"the clock now runs out at {_fmt(clock.due_at, clock.jurisdiction)}."
         )
         clock.explanation += note
@@ -578,8 +581,11 @@ def clock_extend(
         if ext is None:
             raise ServiceError(f"Rule {rule.code} allows no extension.", field="rule", code="no_extension")
         if clock.extended_at is not None:
-            raise Conflict("This clock has already been extended once; the rule allows one extension.",
-                           field="clock_id", code="already_extended")
+            raise Conflict(
+                "This clock has already been extended once; the rule allows one extension.",
+                field="clock_id",
+                code="already_extended",
+            )
         if clock.status not in (ClockStatus.OPEN, ClockStatus.PAUSED):
             raise Conflict(
                 f"Only a running clock can be extended; this one is {clock.get_status_display().lower()}.",
@@ -890,21 +896,33 @@ def _remind(batch: _Batch, clock: Clock, level: int) -> None:
             complaint_id=complaint.pk,
         )
         batch.email(
-            to=clock.agency.contact_email, subject=subject, body=body, topic="email.clock.reminder",
-            key=f"{key}:agency", complaint_id=complaint.pk,
+            to=clock.agency.contact_email,
+            subject=subject,
+            body=body,
+            topic="email.clock.reminder",
+            key=f"{key}:agency",
+            complaint_id=complaint.pk,
         )
     elif clock.owed_by == OwedBy.CITIZEN:
         to_whom = "the citizen"
         batch.email(
-            to=_citizen_address(complaint), subject=subject, body=body, topic="email.clock.reminder",
-            key=f"{key}:citizen", complaint_id=complaint.pk,
+            to=_citizen_address(complaint),
+            subject=subject,
+            body=body,
+            topic="email.clock.reminder",
+            key=f"{key}:citizen",
+            complaint_id=complaint.pk,
         )
     else:
         to_whom = "the assigned officer"
         officer = complaint.assigned_officer
         batch.email(
-            to=officer.email if officer else "", subject=subject, body=body, topic="email.clock.reminder",
-            key=f"{key}:officer", complaint_id=complaint.pk,
+            to=officer.email if officer else "",
+            subject=subject,
+            body=body,
+            topic="email.clock.reminder",
+            key=f"{key}:officer",
+            complaint_id=complaint.pk,
         )
     batch.notices.append(ClockNotice(clock=clock, kind=NoticeKind.REMINDER, level=level, created_at=batch.now))
     batch.events.append(
@@ -937,35 +955,92 @@ def _escalate(batch: _Batch, clock: Clock, level: int, seniors: list[str]) -> No
     action = ""
     if level == 1:
         if agency is not None:
-            batch.webhook(agency_id=agency.pk, event_type="clock.missed", data=_webhook_data(clock, level),
-                          key=f"{key}:webhook", complaint_id=complaint.pk)
-            batch.email(to=agency.contact_email, subject=subject, body=body, topic="email.clock.missed",
-                        key=f"{key}:agency", complaint_id=complaint.pk)
+            batch.webhook(
+                agency_id=agency.pk,
+                event_type="clock.missed",
+                data=_webhook_data(clock, level),
+                key=f"{key}:webhook",
+                complaint_id=complaint.pk,
+            )
+            batch.email(
+                to=agency.contact_email,
+                subject=subject,
+                body=body,
+                topic="email.clock.missed",
+                key=f"{key}:agency",
+                complaint_id=complaint.pk,
+            )
         elif clock.owed_by == OwedBy.CITIZEN:
-            batch.email(to=_citizen_address(complaint), subject=subject, body=body, topic="email.clock.missed",
-                        key=f"{key}:citizen", complaint_id=complaint.pk)
-        batch.email(to=officer.email if officer else "", subject=subject, body=body, topic="email.clock.missed",
-                    key=f"{key}:officer", complaint_id=complaint.pk)
+            batch.email(
+                to=_citizen_address(complaint),
+                subject=subject,
+                body=body,
+                topic="email.clock.missed",
+                key=f"{key}:citizen",
+                complaint_id=complaint.pk,
+            )
+        batch.email(
+            to=officer.email if officer else "",
+            subject=subject,
+            body=body,
+            topic="email.clock.missed",
+            key=f"{key}:officer",
+            complaint_id=complaint.pk,
+        )
         action = LEVEL_TEXT[1]
     elif level == 2:
         if agency is not None:
-            batch.webhook(agency_id=agency.pk, event_type="referral.escalated", data=_webhook_data(clock, level),
-                          key=f"{key}:webhook", complaint_id=complaint.pk)
-            batch.email(to=agency.escalation_contact_email or agency.contact_email, subject=subject, body=body,
-                        topic="email.clock.escalated", key=f"{key}:agency-escalation", complaint_id=complaint.pk)
+            batch.webhook(
+                agency_id=agency.pk,
+                event_type="referral.escalated",
+                data=_webhook_data(clock, level),
+                key=f"{key}:webhook",
+                complaint_id=complaint.pk,
+            )
+            batch.email(
+                to=agency.escalation_contact_email or agency.contact_email,
+                subject=subject,
+                body=body,
+                topic="email.clock.escalated",
+                key=f"{key}:agency-escalation",
+                complaint_id=complaint.pk,
+            )
         for email in seniors:
-            batch.email(to=email, subject=subject, body=body, topic="email.clock.escalated",
-                        key=f"{key}:senior:{email}", complaint_id=complaint.pk)
+            batch.email(
+                to=email,
+                subject=subject,
+                body=body,
+                topic="email.clock.escalated",
+                key=f"{key}:senior:{email}",
+                complaint_id=complaint.pk,
+            )
         action = LEVEL_TEXT[2]
     else:
         if agency is not None:
-            batch.webhook(agency_id=agency.pk, event_type="referral.escalated", data=_webhook_data(clock, level),
-                          key=f"{key}:webhook", complaint_id=complaint.pk)
+            batch.webhook(
+                agency_id=agency.pk,
+                event_type="referral.escalated",
+                data=_webhook_data(clock, level),
+                key=f"{key}:webhook",
+                complaint_id=complaint.pk,
+            )
         for email in seniors:
-            batch.email(to=email, subject=subject, body=body, topic="email.clock.escalated",
-                        key=f"{key}:senior:{email}", complaint_id=complaint.pk)
-        batch.email(to=officer.email if officer else "", subject=subject, body=body, topic="email.clock.escalated",
-                    key=f"{key}:officer", complaint_id=complaint.pk)
+            batch.email(
+                to=email,
+                subject=subject,
+                body=body,
+                topic="email.clock.escalated",
+                key=f"{key}:senior:{email}",
+                complaint_id=complaint.pk,
+            )
+        batch.email(
+            to=officer.email if officer else "",
+            subject=subject,
+            body=body,
+            topic="email.clock.escalated",
+            key=f"{key}:officer",
+            complaint_id=complaint.pk,
+        )
         if (
             policy.level3 == Level3Action.OPEN_INVESTIGATION_IN_DEFAULT
             and complaint.status == Status.REFERRED
@@ -981,8 +1056,9 @@ def _escalate(batch: _Batch, clock: Clock, level: int, seniors: list[str]) -> No
             action = f"alert to the senior officers (the case is {complaint.get_status_display().lower()}, no change)"
         else:
             action = "alert to the senior officers"
-    batch.notices.append(ClockNotice(clock=clock, kind=NoticeKind.ESCALATION, level=level, created_at=batch.now,
-                                     detail=action[:200]))
+    batch.notices.append(
+        ClockNotice(clock=clock, kind=NoticeKind.ESCALATION, level=level, created_at=batch.now, detail=action[:200])
+    )
     batch.events.append(
         {
             "complaint": complaint,
@@ -1026,7 +1102,8 @@ def _copy_rows(model: type[models.Model], objs: list[Any]) -> None:
     conn = connections[DEFAULT_DB_ALIAS]  # the real connection, not the thread-local proxy, per value
     fields = [f for f in model._meta.concrete_fields if not isinstance(f, AutoFieldMixin)]
     qn = conn.ops.quote_name
-    sql = f"COPY {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) FROM STDIN"
+    columns = ", ".join(qn(f.column or f.name) for f in fields)
+    sql = f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN"
     with conn.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for obj in objs:
             copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), conn) for f in fields])
@@ -1041,7 +1118,8 @@ def _update_clocks(clocks: list[Clock]) -> None:
     table = connection.ops.quote_name(Clock._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} AS c SET status = v.status, reminder_level = v.reminder_level, "
+            f"UPDATE {table} AS c SET"  # noqa: S608 - the table name comes from the model
+            f" status = v.status, reminder_level = v.reminder_level, "
             "escalation_level = v.escalation_level, next_action_at = v.next_action_at "
             "FROM unnest(%s::bigint[], %s::varchar[], %s::smallint[], %s::smallint[], %s::timestamptz[]) "
             "AS v(id, status, reminder_level, escalation_level, next_action_at) WHERE c.id = v.id",

@@ -74,6 +74,10 @@ class ClockRuleDueDate(APIView):
         due = rule_due_date(
             rule=rule, received=query.validated_data["received"], jurisdiction=query.validated_data.get("jurisdiction")
         )
-        body = {"rule": f"{rule.code} v{rule.version}", "received": due.received, "due": due.due,
-                "explanation": due.explanation}
+        body = {
+            "rule": f"{rule.code} v{rule.version}",
+            "received": due.received,
+            "due": due.due,
+            "explanation": due.explanation,
+        }
         return Response(DueDateSerializer(body).data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import shutil
 import socket
@@ -14,11 +15,12 @@ import pytest
 
 from clocks.models import Clock, ClockStatus, Obligation, OwedBy
 
-
 _keys = itertools.count()
 
 
-def make_due_clocks(*, complaints: list, n: int, now: datetime, overdue_by: timedelta = timedelta(hours=1)) -> list[int]:
+def make_due_clocks(
+    *, complaints: list, n: int, now: datetime, overdue_by: timedelta = timedelta(hours=1)
+) -> list[int]:
     """`n` agency information-request clocks that ran out `overdue_by` before `now`, spread over
     `complaints` (bulk insert; the services are exercised elsewhere)."""
     from clocks.services import rule_current
@@ -68,8 +70,19 @@ class RedisServer:
 
     def start(self) -> None:
         subprocess.run(
-            ["redis-server", "--port", str(self.port), "--save", "", "--appendonly", "no", "--daemonize", "yes",
-             "--bind", "127.0.0.1"],
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "yes",
+                "--bind",
+                "127.0.0.1",
+            ],
             check=True,
             stdout=subprocess.DEVNULL,
         )
@@ -91,10 +104,8 @@ class RedisServer:
     def stop(self) -> None:
         import redis
 
-        try:
+        with contextlib.suppress(redis.ConnectionError):  # shutdown closes the connection: expected
             redis.Redis(port=self.port, socket_connect_timeout=0.5).shutdown(nosave=True)
-        except redis.ConnectionError:
-            pass  # shutdown closes the connection: expected
         deadline = time.monotonic() + 10
         while self.ping() and time.monotonic() < deadline:
             time.sleep(0.05)

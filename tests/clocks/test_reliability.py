@@ -49,9 +49,9 @@ def assert_escalated_exactly_once(clock_ids: list[int]) -> None:
     assert events.count() == n
     assert not events.values("data__clock_id").annotate(k=Count("id")).filter(k__gt=1).exists()
     assert Clock.objects.filter(pk__in=clock_ids, status=ClockStatus.MISSED, escalation_level=1).count() == n
-    webhooks = OutboxMessage.objects.filter(topic="clock.missed", dedupe_key__in=[
-        f"clock:{pk}:escalation:1:webhook" for pk in clock_ids
-    ])
+    webhooks = OutboxMessage.objects.filter(
+        topic="clock.missed", dedupe_key__in=[f"clock:{pk}:escalation:1:webhook" for pk in clock_ids]
+    )
     assert webhooks.count() == n
 
 
@@ -186,7 +186,7 @@ def test_two_concurrent_sweeps_equal_one_sweep(transactional_db):
         try:
             barrier.wait(timeout=10)
             results.append(clock_sweep(now=now, batch_size=25))
-        except Exception as exc:  # noqa: BLE001 - reported below
+        except Exception as exc:
             errors.append(exc)
         finally:
             connection.close()

@@ -5,11 +5,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from clocks import selectors, services
-from clocks.models import Clock, ClockNotice, ClockPause, ClockStatus, Obligation
+from clocks.models import Clock, ClockPause, ClockStatus
 from complaints import services as complaint_services
 from complaints.actors import Actor
 from complaints.models import CaseEvent
-from complaints.transitions import Status
 from ombudsman.errors import Conflict, NotAllowed, ServiceError
 from outbox.models import OutboxMessage
 from tests.factories import NOW, AgencyFactory, BlacklistEntryFactory, OfficerFactory, make_complaint
@@ -77,13 +76,25 @@ def test_clock_start_is_idempotent_and_subject_keys_separate_clocks():
     complaint = referred()
     agency = complaint.respondent
     first = services.clock_start(
-        complaint=complaint, obligation="information_request", now=NOW, agency=agency, subject_key="information_request:1"
+        complaint=complaint,
+        obligation="information_request",
+        now=NOW,
+        agency=agency,
+        subject_key="information_request:1",
     )
     again = services.clock_start(
-        complaint=complaint, obligation="information_request", now=NOW, agency=agency, subject_key="information_request:1"
+        complaint=complaint,
+        obligation="information_request",
+        now=NOW,
+        agency=agency,
+        subject_key="information_request:1",
     )
     other = services.clock_start(
-        complaint=complaint, obligation="information_request", now=NOW, agency=agency, subject_key="information_request:2"
+        complaint=complaint,
+        obligation="information_request",
+        now=NOW,
+        agency=agency,
+        subject_key="information_request:2",
     )
     assert first.pk == again.pk != other.pk
     with pytest.raises(ServiceError) as err:
@@ -158,8 +169,11 @@ def test_re_referral_to_another_agency_cancels_the_first_agencys_clocks():
     complaint = referred()
     first_agency = complaint.respondent
     complaint_services.complaint_record_agency_response(
-        complaint_id=complaint.pk, actor=Actor.for_agency(first_agency), outcome="misdirected",
-        explanation="Not ours.", now=NOW + timedelta(days=1),
+        complaint_id=complaint.pk,
+        actor=Actor.for_agency(first_agency),
+        outcome="misdirected",
+        explanation="Not ours.",
+        now=NOW + timedelta(days=1),
     )
     other = AgencyFactory()
     complaint_services.complaint_refer(
@@ -167,7 +181,9 @@ def test_re_referral_to_another_agency_cancels_the_first_agencys_clocks():
     )
     active = Clock.objects.filter(complaint=complaint, status__in=["open", "paused", "missed"])
     assert {(c.agency_id, c.obligation) for c in active if c.owed_by == "agency"} == {
-        (other.pk, "acknowledge"), (other.pk, "mark_disputed"), (other.pk, "respond")
+        (other.pk, "acknowledge"),
+        (other.pk, "mark_disputed"),
+        (other.pk, "respond"),
     }
     assert not Clock.objects.filter(complaint=complaint, agency=first_agency, status__in=["open", "missed"]).exists()
 
@@ -184,7 +200,9 @@ def test_pause_and_resume_push_the_due_time_by_the_paused_time():
     assert err.value.field == "reason"
     with pytest.raises(NotAllowed):
         services.clock_pause(clock_id=respond.pk, reason="x", now=NOW, actor=Actor.for_agency(complaint.respondent))
-    services.clock_pause(clock_id=respond.pk, reason="Waiting for the citizen's ID card copy", now=NOW + timedelta(days=1), actor=officer)
+    services.clock_pause(
+        clock_id=respond.pk, reason="Waiting for the citizen's ID card copy", now=NOW + timedelta(days=1), actor=officer
+    )
     with pytest.raises(Conflict):
         services.clock_pause(clock_id=respond.pk, reason="again", now=NOW + timedelta(days=2), actor=officer)
     agency = Actor.for_agency(complaint.respondent)
@@ -215,8 +233,9 @@ def test_pause_and_resume_push_the_due_time_by_the_paused_time():
 def _fcra_case():
     agency = AgencyFactory(jurisdiction="US")
     services.agency_regime_set(agency=agency, obligation="respond", rule_code="us-fcra-reinvestigation")
-    complaint = make_complaint(blacklist_entry=BlacklistEntryFactory(agency=agency), status="referred",
-                               now=utc(2026, 6, 5, 14))
+    complaint = make_complaint(
+        blacklist_entry=BlacklistEntryFactory(agency=agency), status="referred", now=utc(2026, 6, 5, 14)
+    )
     return complaint, clocks_of(complaint)["respond"]
 
 
@@ -224,8 +243,12 @@ def test_fcra_extension_refused_without_new_consumer_information():
     complaint, respond = _fcra_case()
     assert respond.due_on.isoformat() == "2026-07-05"
     with pytest.raises(ServiceError) as err:
-        services.clock_extend(clock_id=respond.pk, now=utc(2026, 6, 20), actor=Actor.for_agency(complaint.respondent),
-                              reason="Need more time")
+        services.clock_extend(
+            clock_id=respond.pk,
+            now=utc(2026, 6, 20),
+            actor=Actor.for_agency(complaint.respondent),
+            reason="Need more time",
+        )
     assert err.value.field == "consumer_information_at"
     assert "more information inside the first period" in err.value.message
     assert Clock.objects.get(pk=respond.pk).due_at == respond.due_at
@@ -234,7 +257,9 @@ def test_fcra_extension_refused_without_new_consumer_information():
 def test_fcra_extension_allowed_once_when_the_consumer_sent_information_inside_the_30_days():
     complaint, respond = _fcra_case()
     complaint_services.complaint_post_message(
-        complaint_id=complaint.pk, actor=Actor.for_user(complaint.citizen.user), text="Here is my bank statement.",
+        complaint_id=complaint.pk,
+        actor=Actor.for_user(complaint.citizen.user),
+        text="Here is my bank statement.",
         now=utc(2026, 6, 10),
     )
     agency = Actor.for_agency(complaint.respondent)
@@ -251,8 +276,9 @@ def test_fcra_extension_allowed_once_when_the_consumer_sent_information_inside_t
 def test_gdpr_extension_only_if_notified_inside_the_first_month():
     agency = AgencyFactory(jurisdiction="DE")
     services.agency_regime_set(agency=agency, obligation="respond", rule_code="eu-gdpr-request")
-    complaint = make_complaint(blacklist_entry=BlacklistEntryFactory(agency=agency), status="referred",
-                               now=utc(2026, 1, 31, 9))
+    complaint = make_complaint(
+        blacklist_entry=BlacklistEntryFactory(agency=agency), status="referred", now=utc(2026, 1, 31, 9)
+    )
     respond = clocks_of(complaint)["respond"]
     # Jan 31 + 1 month = Feb 28 (a Saturday in Germany) -> Mon Mar 2.
     assert respond.due_on.isoformat() == "2026-03-02"
@@ -287,8 +313,9 @@ def test_queues_and_audiences():
     assert set(selectors.clocks_escalated().values_list("obligation", flat=True)) == {"acknowledge", "mark_disputed"}
     assert selectors.clocks_by_agency(agency=complaint.respondent).count() == 3
     reply = services.clock_start(complaint=complaint, obligation="citizen_reply", now=NOW, subject_key="question:1")
-    own = services.clock_start(complaint=complaint, obligation="respond", now=NOW, owed_by="ombudsman",
-                               rule_code="omb-agency-response")
+    own = services.clock_start(
+        complaint=complaint, obligation="respond", now=NOW, owed_by="ombudsman", rule_code="omb-agency-response"
+    )
     assert selectors.clocks_for_complaint(complaint=complaint, audience="officer").count() == 5
     assert own.pk not in {c.pk for c in selectors.clocks_for_complaint(complaint=complaint, audience="citizen")}
     agency_view = {c.pk for c in selectors.clocks_for_complaint(complaint=complaint, audience="agency")}

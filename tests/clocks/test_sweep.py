@@ -76,11 +76,15 @@ def test_the_whole_ladder_each_step_once():
     respond.refresh_from_db()
     assert (respond.status, respond.escalation_level) == (ClockStatus.MISSED, 1)
     assert OutboxMessage.objects.get(dedupe_key=f"{key}:escalation:1:webhook").topic == "clock.missed"
-    assert OutboxMessage.objects.get(dedupe_key=f"{key}:escalation:1:officer").recipient == "officer-on-case@example.org"
+    assert (
+        OutboxMessage.objects.get(dedupe_key=f"{key}:escalation:1:officer").recipient == "officer-on-case@example.org"
+    )
     # +3 days: level 2 to the escalation contact and the senior officers.
     services.clock_sweep(now=utc(2026, 12, 19, 16))
     assert OutboxMessage.objects.get(dedupe_key=f"{key}:escalation:2:webhook").topic == "referral.escalated"
-    assert OutboxMessage.objects.get(dedupe_key=f"{key}:escalation:2:agency-escalation").recipient.startswith("director@")
+    assert OutboxMessage.objects.get(dedupe_key=f"{key}:escalation:2:agency-escalation").recipient.startswith(
+        "director@"
+    )
     assert OutboxMessage.objects.filter(dedupe_key=f"{key}:escalation:2:senior:senior@example.org").count() == 1
     complaint.refresh_from_db()
     assert complaint.status == "referred"
@@ -99,9 +103,9 @@ def test_the_whole_ladder_each_step_once():
     assert CaseEvent.objects.filter(complaint=complaint, kind="clock_reminder").count() == 2
     assert CaseEvent.objects.filter(complaint=complaint, kind="open_investigation").get().actor_kind == "system"
     webhooks = sorted(
-        OutboxMessage.objects.filter(complaint=complaint, channel="webhook", topic__in=[
-            "clock.reminder", "clock.missed", "referral.escalated"
-        ]).values_list("topic", flat=True)
+        OutboxMessage.objects.filter(
+            complaint=complaint, channel="webhook", topic__in=["clock.reminder", "clock.missed", "referral.escalated"]
+        ).values_list("topic", flat=True)
     )
     assert webhooks == ["clock.missed", "clock.reminder", "clock.reminder", "referral.escalated", "referral.escalated"]
 
@@ -117,7 +121,7 @@ def test_hours_late_catches_up_without_double_notices():
 
 
 def test_a_late_sweep_sends_only_the_latest_reminder():
-    complaint, respond = referred_with_only_respond_running()
+    _complaint, respond = referred_with_only_respond_running()
     result = services.clock_sweep(now=utc(2026, 12, 15, 1))  # after both reminder times, before due
     assert result.reminders == 1
     assert list(ClockNotice.objects.filter(clock=respond).values_list("kind", "level")) == [("reminder", 2)]
@@ -129,18 +133,27 @@ def test_met_and_cancelled_clocks_never_escalate():
     agency = Actor.for_agency(complaint.respondent)
     services.clock_meet(complaint_id=complaint.pk, obligation="acknowledge", now=NOW, actor=agency)
     mark = Clock.objects.get(complaint=complaint, obligation="mark_disputed")
-    services.clock_cancel(clock_id=mark.pk, reason="Not applicable to this list.", now=NOW,
-                          actor=Actor.for_user(OfficerFactory()))
+    services.clock_cancel(
+        clock_id=mark.pk, reason="Not applicable to this list.", now=NOW, actor=Actor.for_user(OfficerFactory())
+    )
     services.clock_sweep(now=NOW + timedelta(days=60))
-    assert not ClockNotice.objects.filter(clock__complaint=complaint, clock__obligation__in=["acknowledge", "mark_disputed"]).exists()
-    assert ClockNotice.objects.filter(clock__complaint=complaint, clock__obligation="respond", kind="escalation").count() == 3
+    assert not ClockNotice.objects.filter(
+        clock__complaint=complaint, clock__obligation__in=["acknowledge", "mark_disputed"]
+    ).exists()
+    assert (
+        ClockNotice.objects.filter(clock__complaint=complaint, clock__obligation="respond", kind="escalation").count()
+        == 3
+    )
 
 
 def test_missing_an_information_request_alerts_a_senior_officer_without_changing_the_case():
     SeniorOfficerFactory(email="senior2@example.org")
     complaint = make_complaint(status="investigation")
     clock = services.clock_start(
-        complaint=complaint, obligation="information_request", now=NOW, agency=complaint.respondent,
+        complaint=complaint,
+        obligation="information_request",
+        now=NOW,
+        agency=complaint.respondent,
         subject_key="information_request:12",
     )
     services.clock_sweep(now=clock.due_at + timedelta(days=8))
@@ -189,8 +202,14 @@ def test_bulk_webhook_rows_match_outbox_webhook():
     [clock_id] = make_due_clocks(complaints=[complaint], n=1, now=NOW)
     services.clock_sweep(now=NOW)
     bulk = OutboxMessage.objects.get(dedupe_key=f"clock:{clock_id}:escalation:1:webhook")
-    one = outbox_webhook(agency_id=bulk.agency_id, event_type=bulk.topic, data=bulk.payload["data"],
-                         dedupe_key="compare", now=NOW, complaint_id=complaint.pk)
+    one = outbox_webhook(
+        agency_id=bulk.agency_id,
+        event_type=bulk.topic,
+        data=bulk.payload["data"],
+        dedupe_key="compare",
+        now=NOW,
+        complaint_id=complaint.pk,
+    )
     assert one is not None
     fields = ("channel", "topic", "recipient", "agency_id", "complaint_id", "payload", "status", "next_attempt_at")
     assert {f: getattr(bulk, f) for f in fields} == {f: getattr(one, f) for f in fields}
