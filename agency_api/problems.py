@@ -145,8 +145,11 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         body = problem_body(status_code=response.status_code, detail=detail, instance=instance, errors=errors)
     else:
         detail = str(data.get("detail", "")) if isinstance(data, dict) else str(data)
-        if isinstance(exc, (Http404, exceptions.NotFound)):
-            detail = "Nothing here, or not referred to your agency."
+        if isinstance(exc, Http404) or (
+            isinstance(exc, exceptions.NotFound) and str(exc.detail) == str(exceptions.NotFound.default_detail)
+        ):
+            # Never says whether the object exists for someone else.
+            detail = "Not found, or not available to you."
         body = problem_body(
             status_code=response.status_code, detail=detail or TITLES.get(response.status_code, ""), instance=instance
         )

@@ -251,7 +251,8 @@ def test_messages_and_attachments(caller, referral):
 
 
 def test_webhook_endpoint_put_shows_secret_once(caller, settings):
-    assert caller.get(f"{BASE}/webhook").status_code == 404
+    missing = caller.get(f"{BASE}/webhook")
+    assert missing.status_code == 404 and "PUT one" in missing.json()["detail"]
     created = caller.put(f"{BASE}/webhook", {"url": "https://hooks.example.org/omb"}, format="json")
     assert created.status_code == 201
     secret = created.json()["secret"]
