@@ -25,7 +25,9 @@ from tests.factories import (
     ScoringAgencyFactory,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the flush after a transactional test must not take the data migrations'
+# reference data (record categories, clock rules) away from the tests that run after this one.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 NATIONAL_ID = "110101199003074518"
 PASSWORD = "browser-pass-2026"
