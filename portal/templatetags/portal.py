@@ -12,7 +12,9 @@ from portal.labels import event_label
 
 register = template.Library()
 
-# Public registers kept by the tribunal app, linked from the navigation when they exist.
+# Public registers kept by the tribunal app, linked from the navigation when they exist: one link to
+# their index page, or each register when there is no index.
+REGISTER_INDEX = ("tribunal:registers", _("Public registers"))
 REGISTER_LINKS = [
     ("tribunal:determinations", _("Decisions")),
     ("tribunal:criteria", _("Scoring criteria")),
@@ -22,6 +24,10 @@ REGISTER_LINKS = [
 
 @register.simple_tag
 def register_links() -> list[dict[str, Any]]:
+    try:
+        return [{"url": reverse(REGISTER_INDEX[0]), "label": REGISTER_INDEX[1]}]
+    except NoReverseMatch:
+        pass
     links = []
     for name, label in REGISTER_LINKS:
         try:

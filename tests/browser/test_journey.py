@@ -11,10 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from agencies.models import Agency
 from citizens.models import Citizen
+from complaints.actors import Actor
 from complaints.models import Complaint
+from complaints.services import complaint_record_agency_response
 from complaints.transitions import Status
 from tests.factories import (
     AgencyFactory,
@@ -23,6 +26,8 @@ from tests.factories import (
     CreditScoreRecordFactory,
     OfficerFactory,
     ScoringAgencyFactory,
+    make_complaint,
+    walk_to,
 )
 
 # serialized_rollback: the flush after a transactional test must not take the data migrations'
@@ -199,7 +204,19 @@ def test_citizen_files_in_chinese_officer_refers_citizen_sees_update(browser, li
         assert page.locator(".clock time").count() >= 1
         check.page(page, "11-case-referred-zh")
 
+        # enough answered complaints about the platform for the statistics to rate it, with a chart
+        for i in range(12):
+            other = make_complaint(blacklist_entry=BlacklistEntryFactory(agency=platform))
+            walk_to(other, Status.REFERRED)
+            complaint_record_agency_response(
+                complaint_id=other.pk,
+                actor=Actor.for_agency(platform),
+                outcome="corrected" if i % 3 else "verified",
+                explanation="Checked.",
+                now=timezone.now(),
+            )
         page.goto(live_server.url + "/statistics/")
+        assert page.locator("svg.chart rect.bar").count() == 2  # upheld, and on time (from the clocks)
         check.page(page, "12-statistics-zh")
         page.goto(live_server.url + "/cases/")
         check.page(page, "13-my-cases-zh")
@@ -209,4 +226,5 @@ def test_citizen_files_in_chinese_officer_refers_citizen_sees_update(browser, li
         citizen_ctx.close()
 
     assert check.serious() == {}, json.dumps(check.serious(), indent=2, ensure_ascii=False)
-    assert Agency.objects.count() == 2 and Citizen.objects.count() == 1
+    assert Agency.objects.filter(slug__in=["bj-court", "platform"]).count() == 2
+    assert Citizen.objects.filter(national_id_masked__startswith="11").exists()
