@@ -4,13 +4,14 @@ files held between the filing screens. Complaint writes go through `complaints.s
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import IO
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
@@ -21,6 +22,8 @@ from ombudsman.errors import ServiceError
 
 STAGING_DIR = "staging"
 MAX_STAGED_FILES = 5
+# The session outlives a filing by at most this much in practice; then its evidence is purged.
+STAGED_FILE_LIFETIME = timedelta(days=1)
 
 
 def _normalized_id(raw: str) -> str:
@@ -128,9 +131,29 @@ def citizen_find_or_create_assisted(
 # --- evidence held between the filing screens -------------------------------------------------
 
 
-def staged_file_add(*, fileobj: IO[bytes], filename: str, size: int | None) -> dict[str, object]:
+def staged_files_purge(*, now: datetime, older_than: timedelta = STAGED_FILE_LIFETIME) -> int:
+    """Delete evidence files left behind by filings that were never submitted (abandoned wizards,
+    expired sessions). Returns how many were deleted."""
+    try:
+        _dirs, names = default_storage.listdir(STAGING_DIR)
+    except FileNotFoundError:
+        return 0
+    deleted = 0
+    for name in names:
+        path = f"{STAGING_DIR}/{name}"
+        if default_storage.get_modified_time(path) < now - older_than:
+            default_storage.delete(path)
+            deleted += 1
+    return deleted
+
+
+def staged_file_add(
+    *, fileobj: IO[bytes], filename: str, size: int | None, now: datetime | None = None
+) -> dict[str, object]:
     """Check an evidence file now (type sniffed from content, size limit) so the citizen hears about
-    a problem on the screen where they chose it, and keep it until the complaint is submitted."""
+    a problem on the screen where they chose it, and keep it until the complaint is submitted.
+    Abandoned files older than a day are purged on the way."""
+    staged_files_purge(now=now or timezone.now())
     content, mime, ext, digest = uploads.read_checked(fileobj, size)
     name = default_storage.save(f"{STAGING_DIR}/{uuid.uuid4().hex}.{ext}", ContentFile(content))
     return {

@@ -227,3 +227,26 @@ def test_officer_assisted_filing_needs_a_name_for_a_new_person(officer_client):
 
 def test_officer_without_assisted_session_is_sent_to_assisted_start(officer_client):
     assert officer_client.get("/file/")["Location"] == "/officer/file/"
+
+
+def test_abandoned_staged_evidence_is_purged(client_a, citizen_a, court, settings):
+    import os
+    import time
+    from pathlib import Path
+
+    from django.utils import timezone
+
+    from portal.services import staged_files_purge
+
+    entry = citizen_a.blacklist_entries.get()
+    _step1(client_a, citizen_a, court, f"b:{entry.pk}")
+    _details(client_a, evidence=SimpleUploadedFile("old.pdf", PDF), add_more="1")
+    staged = Path(settings.MEDIA_ROOT) / client_a.session["filing"]["files"][0]["path"]
+    assert staged.exists()
+    assert staged_files_purge(now=timezone.now()) == 0  # fresh files stay
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(staged, (two_days_ago, two_days_ago))
+    # the next upload (by anyone) purges it
+    _details(client_a, evidence=SimpleUploadedFile("new.pdf", PDF), add_more="1")
+    assert not staged.exists()
+    assert staged_files_purge(now=timezone.now()) == 0

@@ -171,3 +171,24 @@ def test_webhook_delivery_log_shows_this_case_only(officer_client, case_a, citiz
 def test_officer_sees_masked_id_only(officer_client, case_a):
     page = officer_client.get(f"/officer/cases/{case_a.reference}/").content.decode()
     assert "110101198001011234" not in page and "11**************34" in page
+
+
+def test_officer_downloads_evidence_citizen_cannot_use_officer_url(officer_client, client_a, case_a, citizen_a):
+    import io
+
+    from .conftest import PDF
+
+    att = services.attachment_add(
+        complaint_id=case_a.pk,
+        actor=Actor.for_user(citizen_a.user),
+        fileobj=io.BytesIO(PDF),
+        filename="proof.pdf",
+        now=NOW,
+    )
+    response = officer_client.get(f"/officer/cases/{case_a.reference}/files/{att.pk}/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert 'attachment; filename="proof.pdf"' in response["Content-Disposition"]
+    assert b"".join(response.streaming_content) == PDF
+    assert client_a.get(f"/officer/cases/{case_a.reference}/files/{att.pk}/").status_code == 404
+    assert officer_client.get(f"/officer/cases/{case_a.reference}/files/999999/").status_code == 404
