@@ -60,6 +60,30 @@ def redis_url() -> str:
     return url
 
 
+@pytest.fixture(autouse=True)
+def _reference_data(request: pytest.FixtureRequest) -> None:
+    """The category catalogue and the clock rules are seeded by data migrations; the flush after
+    any transactional test (real workers, live servers) empties them. Reload them (idempotent)
+    before every test that uses the database."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if "transactional_db" in names or "live_server" in names or (marker and marker.kwargs.get("transaction")):
+        request.getfixturevalue("transactional_db")
+    elif "db" in names or marker is not None:
+        request.getfixturevalue("db")
+    else:
+        return
+    from agencies.models import RecordCategory
+    from agencies.reference_data import load_categories
+    from clocks.models import ClockRule
+    from clocks.rules_data import load_rules
+
+    if not ClockRule.objects.exists():
+        load_rules(ClockRule)
+    if not RecordCategory.objects.exists():
+        load_categories(RecordCategory)
+
+
 @pytest.fixture
 def now():  # type: ignore[no-untyped-def]
     return NOW

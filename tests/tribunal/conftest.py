@@ -40,24 +40,6 @@ def link(source: Agency, recipient: Agency, *categories: RecordCategory, **kw: o
     return lnk
 
 
-@pytest.fixture(autouse=True)
-def _reference_data(request: pytest.FixtureRequest) -> None:
-    """The clock rules and the category catalogue are seeded by data migrations; a transactional
-    test elsewhere in the session (real-worker tests) flushes them. Reload them (idempotent)."""
-    names = request.fixturenames
-    if not ({"db", "transactional_db"} & set(names)) and request.node.get_closest_marker("django_db") is None:
-        return
-    request.getfixturevalue("transactional_db" if "transactional_db" in names else "db")
-    from agencies.reference_data import load_categories
-    from clocks.models import ClockRule
-    from clocks.rules_data import load_rules
-
-    if not ClockRule.objects.exists():
-        load_rules(ClockRule)
-    if not RecordCategory.objects.filter(code="derived-family-member").exists():
-        load_categories(RecordCategory)
-
-
 @pytest.fixture
 def graph(db: None) -> Graph:
     cat = RecordCategoryFactory(code="family-extension", lawful=False, legal_basis="")
