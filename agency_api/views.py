@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 import django_filters
@@ -10,7 +11,7 @@ from django.http import FileResponse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -60,14 +61,33 @@ def clock_rows(complaint: Complaint) -> list[dict[str, Any]]:
     return rows
 
 
+class UTCDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """ISO 8601 with any offset, compared in UTC (the database refuses odd offsets)."""
+
+    def __init__(self, *args: Any, param: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.param = param
+
+    def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
+        if value is not None:
+            try:
+                value = value.astimezone(UTC)
+            except (OverflowError, ValueError):
+                raise ValidationError({self.param: ["Give a date-time between the years 1 and 9999."]})
+        return super().filter(qs, value)
+
+
 class ReferralFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(
         choices=[(s.value, s.value) for s in Status],
         distinct=False,  # a plain column: no join, no duplicates
         help_text="Case status (repeat for several).",
     )
-    updated_after = django_filters.IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gt", help_text="ISO 8601 date-time: only cases changed after it."
+    updated_after = UTCDateTimeFilter(
+        param="updated_after",
+        field_name="updated_at",
+        lookup_expr="gt",
+        help_text="ISO 8601 date-time: only cases changed after it.",
     )
 
     class Meta:

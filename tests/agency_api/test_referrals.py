@@ -91,6 +91,13 @@ def test_detail_has_statement_remedies_urgency_clocks_messages_and_evidence(call
     assert "/media/" not in evidence["download_url"]
 
 
+def test_updated_after_accepts_any_offset(caller, referral):
+    # Found by schemathesis on PostgreSQL: an offset of -23:35 reached the database and failed.
+    response = caller.get(f"{BASE}/referrals/", {"updated_after": "0094-10-06T19:22:06-23:35"})
+    assert response.status_code == 200
+    assert [r["reference"] for r in response.json()["results"]] == [referral.reference]
+
+
 def test_filters_status_and_updated_after(caller, agency, referral):
     responded = make_complaint(status="agency_responded", entry_kwargs={"agency": agency}, now=timezone.now())
     by_status = caller.get(f"{BASE}/referrals/", {"status": "agency_responded"}).json()["results"]
@@ -103,7 +110,11 @@ def test_filters_status_and_updated_after(caller, agency, referral):
 
 @pytest.mark.parametrize(
     ("params", "field"),
-    [({"status": "nonsense"}, "status"), ({"updated_after": "yesterday"}, "updated_after")],
+    [
+        ({"status": "nonsense"}, "status"),
+        ({"updated_after": "yesterday"}, "updated_after"),
+        ({"updated_after": "0001-01-01T00:10:00+23:35"}, "updated_after"),
+    ],
 )
 def test_bad_filters_are_400_problems_naming_the_field(caller, referral, params, field):
     response = caller.get(f"{BASE}/referrals/", params)
