@@ -136,6 +136,14 @@ class AgencyClockRegime(models.Model):
     def __str__(self) -> str:
         return f"{self.agency_id} {self.obligation}: {self.rule_code}"
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        for name in ("rule_code", "urgent_rule_code"):
+            code = getattr(self, name)
+            if code and not ClockRule.objects.filter(code=code, active=True).exists():
+                raise ValidationError({name: f"There is no active clock rule {code!r}."})
+
 
 class Clock(models.Model):
     complaint = models.ForeignKey("complaints.Complaint", on_delete=models.PROTECT, related_name="clocks")
