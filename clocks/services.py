@@ -22,7 +22,7 @@ from agencies.models import Agency
 from complaints.actors import Actor
 from complaints.models import CaseEvent, Complaint, Visibility
 from complaints.services import case_event_record
-from complaints.transitions import ActorKind, Status
+from complaints.transitions import ActorKind, Status, TransitionError
 from ombudsman.errors import Conflict, NotAllowed, ServiceError
 from outbox.models import Channel, OutboxMessage
 from outbox.services import outbox_email
@@ -1179,16 +1179,32 @@ def _sweep_batch(*, now: datetime, batch_size: int, seniors: list[str], result: 
             if clock.complaint_id in moved:
                 continue
             moved.add(clock.complaint_id)
-            complaint_open_investigation(
-                complaint_id=clock.complaint_id,
-                actor=Actor.system(),
-                reason=f"{clock.agency.name_en if clock.agency else 'The agency'} missed its deadline to "
+            reason = (
+                f"{clock.agency.name_en if clock.agency else 'The agency'} missed its deadline to "
                 f"{_label(clock.obligation).lower()} (due {_fmt(clock.due_at, clock.jurisdiction)}) through every "
-                "escalation level: the case moves to investigation with the agency recorded in default.",
-                now=now,
-                agency_in_default=True,
+                "escalation level: the case moves to investigation with the agency recorded in default."
             )
-            result.investigations += 1
+            try:
+                with transaction.atomic():  # a refusal must not undo (or block) the rest of the batch
+                    complaint_open_investigation(
+                        complaint_id=clock.complaint_id,
+                        actor=Actor.system(),
+                        reason=reason,
+                        now=now,
+                        agency_in_default=True,
+                    )
+            except (ServiceError, TransitionError) as exc:
+                logger.warning("clocks: level 3 could not move case %s: %s", clock.complaint_id, exc)
+                case_event_record(
+                    complaint=clock.complaint,
+                    actor=Actor.system(),
+                    kind="clock_escalation_blocked",
+                    now=now,
+                    message=f"Level 3 could not move the case to investigation: {exc}",
+                    data=_event_data(clock, level=3),
+                )
+            else:
+                result.investigations += 1
     result.batches += 1
     result.claimed += len(clocks)
     return len(clocks)

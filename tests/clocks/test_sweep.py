@@ -213,3 +213,23 @@ def test_bulk_webhook_rows_match_outbox_webhook():
     assert one is not None
     fields = ("channel", "topic", "recipient", "agency_id", "complaint_id", "payload", "status", "next_attempt_at")
     assert {f: getattr(bulk, f) for f in fields} == {f: getattr(one, f) for f in fields}
+
+
+def test_a_refused_level_3_move_is_recorded_and_does_not_block_the_batch(monkeypatch):
+    from ombudsman.errors import ServiceError
+
+    complaint, respond = referred_with_only_respond_running()
+    other = make_complaint(status="investigation")
+    [other_clock] = make_due_clocks(complaints=[other], n=1, now=respond.due_at + timedelta(days=8))
+
+    def refuse(**kwargs):
+        raise ServiceError("an open correction order blocks it")
+
+    monkeypatch.setattr(complaint_services, "complaint_open_investigation", refuse)
+    result = services.clock_sweep(now=respond.due_at + timedelta(days=8))
+    assert result.investigations == 0 and result.claimed == 2
+    assert CaseEvent.objects.filter(complaint=complaint, kind="clock_escalation_blocked").count() == 1
+    assert ClockNotice.objects.filter(clock=respond, kind="escalation").count() == 3
+    assert ClockNotice.objects.filter(clock_id=other_clock, kind="escalation", level=1).exists()
+    complaint.refresh_from_db()
+    assert complaint.status == "referred"
