@@ -261,6 +261,14 @@ class ReferForm(forms.Form):
     )
 
 
+class ClockPauseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What is the ombudsman waiting for?"),
+        max_length=2000,
+        help_text=_("The clock stops while we wait on the citizen; its due time moves later by the pause."),
+    )
+
+
 class InvestigationForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
     agency_in_default = forms.BooleanField(label=_("The agency missed its deadline (in default)"), required=False)

@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from clocks.models import Clock
+from clocks.services import clock_pause, clock_resume
 from complaints import services
 from complaints.actors import Actor
 from complaints.models import Channel, Complaint
@@ -29,6 +31,7 @@ from . import services as portal_services
 from .forms import (
     AssignForm,
     AssistedCitizenForm,
+    ClockPauseForm,
     EvidenceForm,
     InvestigationForm,
     NoteForm,
@@ -160,6 +163,18 @@ def _call_transition(action: str, complaint: Complaint, actor: Actor, d: dict[st
     raise ServiceError(_("Unknown action."), field="action")
 
 
+def _int(raw: str | None) -> int:
+    return int(raw) if raw and raw.isdigit() else 0
+
+
+def _clock_rows(complaint: Complaint, bound: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for clock in selectors.clocks_for(complaint=complaint, audience="officer"):
+        key = f"clock{clock.pk}"
+        rows.append({"clock": clock, "pause_form": bound.get(key) or ClockPauseForm(prefix=key)})
+    return rows
+
+
 def _webhook_log(complaint: Complaint) -> list[OutboxMessage]:
     return list(
         OutboxMessage.objects.filter(complaint=complaint, channel=OutboxChannel.WEBHOOK)
@@ -184,7 +199,7 @@ def officer_case_context(
     return {
         "complaint": complaint,
         "timeline": timeline_rows(complaint, "officer"),
-        "clocks": selectors.clocks_for(complaint=complaint, audience="officer"),
+        "clock_rows": _clock_rows(complaint, bound),
         "responses": list(complaint.agency_responses.all()),
         "attachments": list(complaint.attachments.all()),
         "transitions": transitions,
@@ -250,6 +265,20 @@ def officer_case(request: HttpRequest, reference: str) -> HttpResponse:
             now=now,
         )
         done = _("The file was added.")
+    elif action in ("clock_pause", "clock_resume"):
+        clock = get_object_or_404(Clock.objects.filter(complaint=complaint), pk=_int(request.POST.get("clock_id")))
+        form = (
+            ClockPauseForm(request.POST, prefix=f"clock{clock.pk}")
+            if action == "clock_pause"
+            else NoteForm(request.POST)
+        )
+        if action == "clock_pause":
+            call = lambda d: clock_pause(clock_id=clock.pk, reason=d["reason"], now=now, actor=actor)  # noqa: E731
+            done = _("The clock is paused.")
+        else:
+            call = lambda d: clock_resume(clock_id=clock.pk, now=now, actor=actor)  # noqa: E731
+            done = _("The clock is running again.")
+        action = f"clock{clock.pk}"
     elif action in ACTION_FORMS:
         form = ACTION_FORMS[action](request.POST, prefix=action)
         call = lambda d: _call_transition(action, complaint, actor, d)  # noqa: E731

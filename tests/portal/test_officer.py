@@ -192,3 +192,35 @@ def test_officer_downloads_evidence_citizen_cannot_use_officer_url(officer_clien
     assert b"".join(response.streaming_content) == PDF
     assert client_a.get(f"/officer/cases/{case_a.reference}/files/{att.pk}/").status_code == 404
     assert officer_client.get(f"/officer/cases/{case_a.reference}/files/999999/").status_code == 404
+
+
+def test_officer_pauses_and_resumes_a_clock(officer_client, case_a, client_a):
+    from clocks.models import Clock, ClockStatus, Obligation
+
+    walk_to(case_a, Status.REFERRED)
+    clock = Clock.objects.get(complaint=case_a, obligation=Obligation.RESPOND)
+    due = clock.due_at
+    url = f"/officer/cases/{case_a.reference}/"
+    response = officer_client.post(url, {"action": "clock_pause", "clock_id": clock.pk, f"clock{clock.pk}-reason": ""})
+    assert response.status_code == 400
+    response = officer_client.post(
+        url, {"action": "clock_pause", "clock_id": clock.pk, f"clock{clock.pk}-reason": "Waiting for the receipt"}
+    )
+    assert response.status_code == 302
+    clock.refresh_from_db()
+    assert clock.status == ClockStatus.PAUSED
+    assert (
+        officer_client.post(
+            url, {"action": "clock_pause", "clock_id": clock.pk, f"clock{clock.pk}-reason": "x"}
+        ).status_code
+        == 409
+    )
+    assert officer_client.post(url, {"action": "clock_resume", "clock_id": clock.pk}).status_code == 302
+    clock.refresh_from_db()
+    assert clock.status == ClockStatus.OPEN and clock.due_at >= due
+    # a clock of another case cannot be reached through this case
+    assert officer_client.post(url, {"action": "clock_resume", "clock_id": 999999}).status_code == 404
+    # citizens never get the controls
+    assert (
+        client_a.post(f"/cases/{case_a.reference}/", {"action": "clock_pause", "clock_id": clock.pk}).status_code == 400
+    )
