@@ -224,3 +224,19 @@ def test_officer_pauses_and_resumes_a_clock(officer_client, case_a, client_a):
     assert (
         client_a.post(f"/cases/{case_a.reference}/", {"action": "clock_pause", "clock_id": clock.pk}).status_code == 400
     )
+
+
+def test_queue_page_query_count_does_not_grow_with_cases(officer_client, citizen_b):
+    def count_queries():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            assert officer_client.get("/officer/", {"queue": "all"}).status_code == 200
+        return len(ctx.captured_queries)
+
+    make_complaint(blacklist_entry=BlacklistEntryFactory(citizen=citizen_b))
+    few = count_queries()
+    for _ in range(8):
+        make_complaint(blacklist_entry=BlacklistEntryFactory(citizen=citizen_b))
+    assert count_queries() == few
