@@ -736,24 +736,38 @@ def _supersede_self_correction_orders(complaint: Complaint, det: Determination, 
     for order in pending.select_related("agency"):
         order.status = OrderStatus.SUPERSEDED
         order.save(update_fields=["status"])
-        _clock_cancel(
-            complaint_id=complaint.pk,
-            obligation="compliance",
-            agency_id=order.agency_id,
-            subject_key=order.subject_key,
+        _order_ended(
+            order,
+            actor=actor,
             now=now,
-            actor=actor,
-            reason=f"Replaced by the order of determination {det.number}.",
-        )
-        case_event_record(
-            complaint=complaint,
-            actor=actor,
             kind="correction_superseded",
-            now=now,
+            clock_reason=f"Replaced by the order of determination {det.number}.",
             message=f"The earlier order to {order.agency.name_en} is replaced by determination {det.number}.",
-            data={"order_id": order.pk, "agency": order.agency.slug},
-            visibility=Visibility.CITIZEN,
         )
+
+
+def _order_ended(
+    order: CorrectionOrder, *, actor: Actor, now: datetime, kind: str, clock_reason: str, message: str
+) -> None:
+    """An order that will not be carried out (waived, superseded): stop its clock, say so on the timeline."""
+    _clock_cancel(
+        complaint_id=order.complaint_id,
+        obligation="compliance",
+        agency_id=order.agency_id,
+        subject_key=order.subject_key,
+        now=now,
+        actor=actor,
+        reason=clock_reason,
+    )
+    case_event_record(
+        complaint=order.complaint,
+        actor=actor,
+        kind=kind,
+        now=now,
+        message=message,
+        data={"order_id": order.pk, "agency": order.agency.slug},
+        visibility=Visibility.CITIZEN,
+    )
 
 
 def correction_order_payload(order: CorrectionOrder) -> dict[str, Any]:
@@ -920,23 +934,13 @@ def correction_order_waive(*, order_id: int, actor: Actor, reason: str, now: dat
         order.waived_at = now
         order.waiver_reason = reason
         order.save(update_fields=["status", "waived_by", "waived_at", "waiver_reason"])
-        _clock_cancel(
-            complaint_id=order.complaint_id,
-            obligation="compliance",
-            agency_id=order.agency_id,
-            subject_key=order.subject_key,
+        _order_ended(
+            order,
+            actor=actor,
             now=now,
-            actor=actor,
-            reason=f"Order waived: {reason}",
-        )
-        case_event_record(
-            complaint=order.complaint,
-            actor=actor,
             kind="correction_waived",
-            now=now,
+            clock_reason=f"Order waived: {reason}",
             message=f"The order to {order.agency.name_en} was waived: {reason}",
-            data={"order_id": order.pk, "agency": order.agency.slug},
-            visibility=Visibility.CITIZEN,
         )
         _close_if_complete(order.complaint_id, now=now)
     return order
