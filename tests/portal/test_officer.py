@@ -240,3 +240,14 @@ def test_queue_page_query_count_does_not_grow_with_cases(officer_client, citizen
     for _ in range(8):
         make_complaint(blacklist_entry=BlacklistEntryFactory(citizen=citizen_b))
     assert count_queries() == few
+
+
+def test_investigation_links_to_the_tribunal_page_and_determinations_are_not_bypassed(officer_client, case_a):
+    walk_to(case_a, Status.INVESTIGATION)
+    page = officer_client.get(f"/officer/cases/{case_a.reference}/").content.decode()
+    assert f"/officer/cases/{case_a.reference}/investigation/" in page
+    # the decision is drafted and signed on the tribunal page, never issued from here
+    assert 'value="issue_determination"' not in page
+    response = officer_client.post(f"/officer/cases/{case_a.reference}/", {"action": "issue_determination"})
+    assert response.status_code == 400
+    assert officer_client.get(f"/officer/cases/{case_a.reference}/investigation/").status_code == 200
