@@ -222,6 +222,7 @@ def test_officer_assisted_filing_needs_a_name_for_a_new_person(officer_client):
     response = officer_client.post("/officer/file/", {"channel": "phone", "national_id": "440101199001017777"})
     assert response.status_code == 400
     assert "full name" in response.content.decode()
+    assert "440101199001017777" not in response.content.decode()  # never echoed back
     assert not CitizenFactory._meta.model.objects.exists()
 
 
