@@ -113,7 +113,11 @@ def queues(request: HttpRequest) -> HttpResponse:
         "by_agency": selectors.open_counts_by_agency(),
         "by_officer": selectors.open_counts_by_officer(),
     }
-    return render(request, "portal/officer/queues.html", context, status=200 if not form.errors else 400)
+    # HTMX (search as you type, filter changes): only the result list is swapped in.
+    template = (
+        "portal/officer/_queue_results.html" if request.headers.get("HX-Request") else "portal/officer/queues.html"
+    )
+    return render(request, template, context, status=200 if not form.errors else 400)
 
 
 # --- case page --------------------------------------------------------------------------------

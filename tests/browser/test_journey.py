@@ -180,6 +180,11 @@ def test_citizen_files_in_chinese_officer_refers_citizen_sees_update(browser, li
         submit(opage)
         opage.goto(live_server.url + "/officer/")
         assert reference in opage.inner_text("main")
+        # search as you type (HTMX swaps the result list)
+        opage.fill("#id_q", "no-such-case-anywhere")
+        opage.wait_for_selector(f"#queue-results >> text={reference}", state="detached")
+        opage.fill("#id_q", reference)
+        opage.wait_for_selector(f"#queue-results >> text={reference}")
         check.page(opage, "08-officer-queue")
         with opage.expect_navigation():
             opage.click(f"text={reference}")

@@ -251,3 +251,11 @@ def test_investigation_links_to_the_tribunal_page_and_determinations_are_not_byp
     response = officer_client.post(f"/officer/cases/{case_a.reference}/", {"action": "issue_determination"})
     assert response.status_code == 400
     assert officer_client.get(f"/officer/cases/{case_a.reference}/investigation/").status_code == 200
+
+
+def test_htmx_filter_returns_only_the_result_list(officer_client, case_a, citizen_b):
+    other = make_complaint(blacklist_entry=citizen_b.blacklist_entries.get(), statement="Garbage sorting")
+    response = officer_client.get("/officer/", {"queue": "all", "q": "garbage"}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in body and other.reference in body and case_a.reference not in body
