@@ -134,7 +134,7 @@ def _citizen(raw_id: str, **fields: Any) -> Citizen:
 def _officers_group() -> Group:
     group, _ = Group.objects.get_or_create(name="Case officers")
     perms = Permission.objects.filter(
-        content_type__app_label__in=["agencies", "citizens", "complaints", "outbox", "tribunal"]
+        content_type__app_label__in=["agencies", "agency_api", "citizens", "complaints", "outbox", "tribunal"]
     )
     group.permissions.set(perms)
     return group

@@ -56,3 +56,24 @@ def test_throttle_counter_is_in_the_shared_redis_cache():
     assert len(keys) == 1
     assert int(raw.get(keys[0])) == 3
     assert cache.get(keys[0].decode().split(":1:", 1)[1]) == 3
+
+
+def test_case_officers_see_delivery_log_and_manage_clients(client):
+    from django.utils import timezone
+
+    from ops.demo import _officers_group
+    from outbox.services import outbox_relay, outbox_webhook
+    from tests.factories import OfficerFactory
+
+    officer = OfficerFactory()
+    officer.groups.add(_officers_group())
+    agency = AgencyFactory()
+    message = outbox_webhook(
+        agency_id=agency.pk, event_type="clock.missed", data={}, dedupe_key="m", now=timezone.now()
+    )
+    outbox_relay(now=timezone.now())  # no endpoint: cancelled, with the reason in the log
+    client.force_login(officer)
+    log = client.get(f"/admin/outbox/outboxmessage/{message.pk}/change/")
+    assert log.status_code == 200 and "no active webhook endpoint" in log.content.decode()
+    assert client.get("/admin/agency_api/apiclient/add/").status_code == 200
+    assert client.get("/admin/agency_api/webhookendpoint/").status_code == 200
