@@ -99,3 +99,26 @@ def test_chart_text_is_escaped():
     _answered(agency, "deleted", MIN_SAMPLE)
     body = Client().get("/statistics/").content.decode()
     assert "<script>alert(1)</script>" not in body
+
+
+@pytest.mark.django_db
+def test_a_determination_that_upholds_counts_as_upheld():
+    from tests.factories import OfficerFactory, SeniorOfficerFactory
+    from tribunal.services import determination_save_draft, determination_sign
+
+    agency = AgencyFactory(slug="decided")
+    complaint = make_complaint(blacklist_entry=BlacklistEntryFactory(agency=agency))
+    walk_to(complaint, Status.INVESTIGATION, now=NOW)
+    draft = determination_save_draft(
+        complaint_id=complaint.pk,
+        actor=Actor.for_user(OfficerFactory()),
+        outcome="upheld",
+        findings="The debt was paid.",
+        reasons="Listing without basis.",
+        public_summary="A paid debt stayed on a list.",
+        remedies=[{"kind": "delete_entry"}],
+        now=NOW,
+    )
+    determination_sign(determination_id=draft.pk, actor=Actor.for_user(SeniorOfficerFactory()), now=NOW)
+    stats = {s.agency.slug: s for s in agency_statistics()}
+    assert (stats["decided"].upheld.successes, stats["decided"].upheld.n) == (1, 1)
