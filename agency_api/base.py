@@ -46,6 +46,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
@@ -92,11 +93,28 @@ class AgencyPrincipal:
         return self.client.label
 
 
+class _HeadersOnlyRequest:
+    """The Django request as DOT sees it for bearer-token checks: everything but the body."""
+
+    POST = QueryDict()
+
+    def __init__(self, request: HttpRequest) -> None:
+        self._request = request
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._request, name)
+
+
 class AgencyClientAuthentication(OAuth2Authentication):
     """A bearer token from `POST /o/token/` (client credentials) of an active agency API client."""
 
     def authenticate(self, request: Request) -> tuple[AgencyPrincipal, Any] | None:
-        result = super().authenticate(request)
+        # The token is read from the Authorization header only (RFC 6750 §2.1; RFC 9700): DOT is
+        # shown the request without its body, so authentication never parses the body and a bad
+        # credential is a 401 whatever the content type.
+        headers_only = _HeadersOnlyRequest(request._request)
+        result = super().authenticate(headers_only)  # type: ignore[arg-type]
+        request.oauth2_error = getattr(headers_only, "oauth2_error", {})  # type: ignore[attr-defined]
         if result is None:
             return None
         token = result[1]

@@ -189,3 +189,43 @@ def test_subclasses_cannot_replace_scoping_or_authentication():
         class Unscoped(AgencyAPIView):
             def get_queryset(self):  # type: ignore[no-untyped-def]
                 return None
+
+
+def _agency_operations() -> list[tuple[str, str]]:
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    ops = []
+    for path, item in schema["paths"].items():
+        if path.startswith("/api/v1/agency/"):
+            for method in item:
+                concrete = path.replace("{reference}", "OMB-2026-000001")
+                for name in ("{id}", "{attachment_id}", "{pk}"):
+                    concrete = concrete.replace(name, "1")
+                ops.append((method, concrete))
+    return ops
+
+
+@pytest.mark.parametrize("condition", ["no_token", "expired_token", "revoked_client", "garbage_token"])
+def test_every_agency_operation_in_the_schema_refuses_bad_credentials(condition):
+    """Every operation documented under /api/v1/agency/ (this app's and the tribunal's) is behind
+    the base class: bad credentials are a 401 problem before anything else happens."""
+    operations = _agency_operations()
+    assert len(operations) >= 10
+    caller = make_caller(AgencyFactory())
+    api = caller.api
+    if condition == "no_token":
+        api = APIClient()
+    elif condition == "garbage_token":
+        api = APIClient()
+        api.credentials(HTTP_AUTHORIZATION="Bearer not-a-token")
+    elif condition == "expired_token":
+        AccessToken.objects.filter(application=caller.client.application).update(
+            expires=timezone.now() - timedelta(seconds=1)
+        )
+    else:
+        api_client_revoke(client_id=caller.client.pk, now=timezone.now())
+    for method, path in operations:
+        response = getattr(api, method)(path, {}, format="json")
+        assert response.status_code == 401, (method, path, response.status_code)
+        assert response["Content-Type"] == "application/problem+json"
