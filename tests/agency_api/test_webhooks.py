@@ -178,3 +178,53 @@ def test_delivery_log_visible_to_officers_in_admin(receiver, client):
     page = client.get(f"/admin/outbox/outboxmessage/{message.pk}/change/")
     assert page.status_code == 200
     assert "500 from 127.0.0.1" in page.content.decode()
+
+
+def _self_signed(tmp_path):  # type: ignore[no-untyped-def]
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return cert_file, key_file
+
+
+def test_https_certificates_are_verified(receiver, tmp_path):
+    """An endpoint with a certificate no public CA signed is not trusted (a transient failure,
+    retried: the agency may fix its certificate)."""
+    import ssl
+
+    cert_file, key_file = _self_signed(tmp_path)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    receiver.server.socket = context.wrap_socket(receiver.server.socket, server_side=True)
+    agency = AgencyFactory()
+    _endpoint(agency, receiver.url.replace("http://", "https://"))
+    message = _event(agency)
+    outbox_relay(now=timezone.now())
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.PENDING and message.attempts == 1
+    assert "SSL" in message.last_error or "certificate" in message.last_error.lower(), message.last_error
+    assert receiver.requests == []
