@@ -110,6 +110,11 @@ def test_citizen_files_in_chinese_officer_refers_citizen_sees_update(browser, li
     page.set_default_timeout(20_000)
     try:
         page.goto(live_server.url + "/")
+        # keyboard: the first Tab reaches the skip link, which moves focus to the main content
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to content"
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.activeElement.id") == "main"
         check.page(page, "01-home-en")
         # switch language with the switcher
         page.select_option("#lang-select", "zh-hans")
