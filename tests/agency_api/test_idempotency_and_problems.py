@@ -195,3 +195,11 @@ def test_purge_removes_only_expired_records(caller):
     assert not IdempotencyRecord.objects.filter(pk=old.pk).exists()
     assert IdempotencyRecord.objects.filter(pk=fresh.pk).exists()
     assert idempotency_records_purge(now=now) == 0
+
+
+def test_pages_outside_the_api_keep_their_html_404(db, client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+    api = client.get("/api/v1/no-such-endpoint")
+    assert api.status_code == 404 and api["Content-Type"] == "application/problem+json"
