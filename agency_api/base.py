@@ -70,6 +70,7 @@ if TYPE_CHECKING:
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_TTL = timedelta(hours=24)
+IDEMPOTENCY_ABANDONED = timedelta(minutes=5)  # an in-progress claim older than this is abandoned
 SCOPE = "agency"
 
 
@@ -313,7 +314,9 @@ def idempotency_begin(*, client: ApiClient, key: str, fingerprint: str, now: Any
             existing = IdempotencyRecord.objects.filter(client=client, key=key).first()
             if existing is None:
                 continue
-            if existing.created_at < now - IDEMPOTENCY_TTL:
+            abandoned = not existing.completed and existing.created_at < now - IDEMPOTENCY_ABANDONED
+            if existing.created_at < now - IDEMPOTENCY_TTL or abandoned:
+                # Expired, or its request died before answering (crash, timeout): claim it afresh.
                 existing.delete()
                 continue
             if existing.fingerprint != fingerprint:

@@ -102,6 +102,12 @@ def test_key_in_progress_is_409(caller, referral):
 
     with pytest.raises(Conflict):
         idempotency_begin(client=caller.client, key="busy", fingerprint="x" * 64, now=timezone.now())
+    # A claim whose request died (no answer after 5 minutes) is taken over by the retry.
+    from datetime import timedelta
+
+    later = timezone.now() + timedelta(minutes=6)
+    record = idempotency_begin(client=caller.client, key="busy", fingerprint="x" * 64, now=later)
+    assert record.created_at == later and not record.completed
 
 
 def test_overlong_key_is_400_naming_the_header(caller, referral):
