@@ -9,7 +9,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.http import FileResponse
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -186,6 +186,53 @@ class ReferralRespond(ReferralScoped):
         ),
         request=ResponseRequestSerializer,
         responses={201: ResponseResultSerializer},
+        examples=[
+            OpenApiExample(
+                "Corrected",
+                request_only=True,
+                value={
+                    "outcome": "corrected",
+                    "explanation": "The judgment was paid on 2021-03-02; the listing is corrected.",
+                    "corrections": [{"field": "status", "old_value": "listed", "new_value": "satisfied 2021-03-02"}],
+                },
+            ),
+            OpenApiExample(
+                "Verified, with the scoring criteria a disclosure request asks for",
+                request_only=True,
+                value={
+                    "outcome": "verified",
+                    "explanation": "The score was computed correctly; here is how.",
+                    "scoring_criteria": [
+                        {
+                            "factor": "Court judgments",
+                            "description": "Unperformed judgments on the national list",
+                            "direction_or_weight": "lowers the score by 50 points",
+                            "data_source": "Supreme People's Court list",
+                        }
+                    ],
+                },
+            ),
+            OpenApiExample(
+                "Validation problem",
+                response_only=True,
+                status_codes=["400"],
+                media_type="application/problem+json",
+                value={
+                    "type": "/api/v1/docs/#problem-validation",
+                    "title": "Invalid request",
+                    "status": 400,
+                    "detail": "corrections: List each change as {field, old_value, new_value} for a correction.",
+                    "instance": "/api/v1/agency/referrals/OMB-2026-000123/response",
+                    "errors": [
+                        {
+                            "field": "corrections",
+                            "message": "List each change as {field, old_value, new_value} for a correction.",
+                            "code": "invalid",
+                        }
+                    ],
+                },
+            ),
+        ],
     )
     def post(self, request: Request, reference: str) -> Response:
         complaint = self.get_object()
