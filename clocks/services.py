@@ -42,7 +42,7 @@ from .models import (
     Obligation,
     OwedBy,
 )
-from .policy import ESCALATION_POLICY, Level3Action, first_action_at, plan
+from .policy import ESCALATION_AUDIENCE, ESCALATION_POLICY, Level3Action, first_action_at, plan
 from .rules_data import DEFAULT_REGIME, DEFAULT_URGENT_REGIME, RULES, load_rules
 
 logger = logging.getLogger(__name__)
@@ -878,52 +878,85 @@ def _citizen_address(complaint: Complaint) -> str:
     return citizen.email or (citizen.user.email if citizen.user else "")
 
 
+def _notify(
+    batch: _Batch,
+    clock: Clock,
+    audience: tuple[str, ...],
+    *,
+    level: int,
+    key: str,
+    subject: str,
+    body: str,
+    topic: str,
+    webhook_event: str,
+    seniors: tuple[str, ...] | list[str] = (),
+) -> str:
+    """Queue the emails and webhooks for `audience` (names from `clocks.policy`); returns who the
+    owing party was, for the timeline. Each recipient gets one row with its own dedupe key."""
+    complaint = clock.complaint
+    agency = clock.agency
+    officer = complaint.assigned_officer
+    sent: set[str] = set()
+    owing = ""
+
+    def email(to: str, suffix: str) -> None:
+        if f"{key}:{suffix}" not in sent:
+            sent.add(f"{key}:{suffix}")
+            batch.email(
+                to=to, subject=subject, body=body, topic=topic, key=f"{key}:{suffix}", complaint_id=complaint.pk
+            )
+
+    def webhook() -> None:
+        if agency is not None and f"{key}:webhook" not in sent:
+            sent.add(f"{key}:webhook")
+            batch.webhook(
+                agency_id=agency.pk,
+                event_type=webhook_event,
+                data=_webhook_data(clock, level),
+                key=f"{key}:webhook",
+                complaint_id=complaint.pk,
+            )
+
+    for who in audience:
+        if who == "owing_party":
+            if clock.owed_by == OwedBy.AGENCY and agency is not None:
+                owing = agency.name_en
+                webhook()
+                email(agency.contact_email, "agency")
+            elif clock.owed_by == OwedBy.CITIZEN:
+                owing = "the citizen"
+                email(_citizen_address(complaint), "citizen")
+            else:
+                owing = "the assigned officer"
+                email(officer.email if officer else "", "officer")
+        elif who == "assigned_officer":
+            email(officer.email if officer else "", "officer")
+        elif who == "agency_escalation_contact" and agency is not None:
+            webhook()
+            email(agency.escalation_contact_email or agency.contact_email, "agency-escalation")
+        elif who == "agency_webhook":
+            webhook()
+        elif who == "senior_officers":
+            for address in seniors:
+                email(address, f"senior:{address}")
+    return owing
+
+
 def _remind(batch: _Batch, clock: Clock, level: int) -> None:
     complaint = clock.complaint
     due = _fmt(clock.due_at, clock.jurisdiction)
     label = _label(clock.obligation)
-    key = f"clock:{clock.pk}:reminder:{level}"
-    subject = f"Reminder: {label} on case {complaint.reference} is due by {due}"
-    body = f"{label} on case {complaint.reference} is due by {due}.\n\n{clock.explanation}"
-    to_whom = ""
-    if clock.owed_by == OwedBy.AGENCY and clock.agency is not None:
-        to_whom = clock.agency.name_en
-        batch.webhook(
-            agency_id=clock.agency.pk,
-            event_type="clock.reminder",
-            data=_webhook_data(clock, level),
-            key=f"{key}:webhook",
-            complaint_id=complaint.pk,
-        )
-        batch.email(
-            to=clock.agency.contact_email,
-            subject=subject,
-            body=body,
-            topic="email.clock.reminder",
-            key=f"{key}:agency",
-            complaint_id=complaint.pk,
-        )
-    elif clock.owed_by == OwedBy.CITIZEN:
-        to_whom = "the citizen"
-        batch.email(
-            to=_citizen_address(complaint),
-            subject=subject,
-            body=body,
-            topic="email.clock.reminder",
-            key=f"{key}:citizen",
-            complaint_id=complaint.pk,
-        )
-    else:
-        to_whom = "the assigned officer"
-        officer = complaint.assigned_officer
-        batch.email(
-            to=officer.email if officer else "",
-            subject=subject,
-            body=body,
-            topic="email.clock.reminder",
-            key=f"{key}:officer",
-            complaint_id=complaint.pk,
-        )
+    to_whom = _notify(
+        batch,
+        clock,
+        ("owing_party",),
+        level=level,
+        key=f"clock:{clock.pk}:reminder:{level}",
+        subject=f"Reminder: {label} on case {complaint.reference} is due by {due}",
+        body=f"{label} on case {complaint.reference} is due by {due}.\n\n{clock.explanation}",
+        topic="email.clock.reminder",
+        webhook_event="clock.reminder",
+    )
     batch.notices.append(ClockNotice(clock=clock, kind=NoticeKind.REMINDER, level=level, created_at=batch.now))
     batch.events.append(
         {
@@ -946,101 +979,22 @@ def _escalate(batch: _Batch, clock: Clock, level: int, seniors: list[str]) -> No
     complaint = clock.complaint
     due = _fmt(clock.due_at, clock.jurisdiction)
     label = _label(clock.obligation)
-    key = f"clock:{clock.pk}:escalation:{level}"
     agency = clock.agency
-    subject = f"Missed deadline (level {level}): {label} on case {complaint.reference}"
-    body = f"{label} on case {complaint.reference} was due by {due} and has not been done.\n\n{clock.explanation}"
-    officer = complaint.assigned_officer
     policy = ESCALATION_POLICY[clock.obligation]
-    action = ""
-    if level == 1:
-        if agency is not None:
-            batch.webhook(
-                agency_id=agency.pk,
-                event_type="clock.missed",
-                data=_webhook_data(clock, level),
-                key=f"{key}:webhook",
-                complaint_id=complaint.pk,
-            )
-            batch.email(
-                to=agency.contact_email,
-                subject=subject,
-                body=body,
-                topic="email.clock.missed",
-                key=f"{key}:agency",
-                complaint_id=complaint.pk,
-            )
-        elif clock.owed_by == OwedBy.CITIZEN:
-            batch.email(
-                to=_citizen_address(complaint),
-                subject=subject,
-                body=body,
-                topic="email.clock.missed",
-                key=f"{key}:citizen",
-                complaint_id=complaint.pk,
-            )
-        batch.email(
-            to=officer.email if officer else "",
-            subject=subject,
-            body=body,
-            topic="email.clock.missed",
-            key=f"{key}:officer",
-            complaint_id=complaint.pk,
-        )
-        action = LEVEL_TEXT[1]
-    elif level == 2:
-        if agency is not None:
-            batch.webhook(
-                agency_id=agency.pk,
-                event_type="referral.escalated",
-                data=_webhook_data(clock, level),
-                key=f"{key}:webhook",
-                complaint_id=complaint.pk,
-            )
-            batch.email(
-                to=agency.escalation_contact_email or agency.contact_email,
-                subject=subject,
-                body=body,
-                topic="email.clock.escalated",
-                key=f"{key}:agency-escalation",
-                complaint_id=complaint.pk,
-            )
-        for email in seniors:
-            batch.email(
-                to=email,
-                subject=subject,
-                body=body,
-                topic="email.clock.escalated",
-                key=f"{key}:senior:{email}",
-                complaint_id=complaint.pk,
-            )
-        action = LEVEL_TEXT[2]
-    else:
-        if agency is not None:
-            batch.webhook(
-                agency_id=agency.pk,
-                event_type="referral.escalated",
-                data=_webhook_data(clock, level),
-                key=f"{key}:webhook",
-                complaint_id=complaint.pk,
-            )
-        for email in seniors:
-            batch.email(
-                to=email,
-                subject=subject,
-                body=body,
-                topic="email.clock.escalated",
-                key=f"{key}:senior:{email}",
-                complaint_id=complaint.pk,
-            )
-        batch.email(
-            to=officer.email if officer else "",
-            subject=subject,
-            body=body,
-            topic="email.clock.escalated",
-            key=f"{key}:officer",
-            complaint_id=complaint.pk,
-        )
+    _notify(
+        batch,
+        clock,
+        ESCALATION_AUDIENCE[level],
+        level=level,
+        key=f"clock:{clock.pk}:escalation:{level}",
+        subject=f"Missed deadline (level {level}): {label} on case {complaint.reference}",
+        body=f"{label} on case {complaint.reference} was due by {due} and has not been done.\n\n{clock.explanation}",
+        topic="email.clock.missed" if level == 1 else "email.clock.escalated",
+        webhook_event="clock.missed" if level == 1 else "referral.escalated",
+        seniors=seniors,
+    )
+    action = LEVEL_TEXT.get(level, "")
+    if level >= 3:
         if (
             policy.level3 == Level3Action.OPEN_INVESTIGATION_IN_DEFAULT
             and complaint.status == Status.REFERRED
