@@ -141,7 +141,15 @@ def _fmt(moment: datetime, jurisdiction: str) -> str:
     return f"{local:%Y-%m-%d %H:%M} {cal.JURISDICTION_TIMEZONES[jurisdiction]}"
 
 
+def _owed_by_another_agency(clock: Clock) -> bool:
+    """A clock owed by an agency that is not the respondent (an information request to a
+    recipient of the data, a correction order): the respondent must not read about it."""
+    return clock.owed_by == OwedBy.AGENCY and clock.agency_id != clock.complaint.respondent_id
+
+
 def _visibility_for(clock: Clock) -> Visibility:
+    if _owed_by_another_agency(clock):
+        return Visibility.CITIZEN
     return {
         OwedBy.AGENCY: Visibility.PARTIES,
         OwedBy.CITIZEN: Visibility.CITIZEN,
@@ -1019,7 +1027,9 @@ def _escalate(batch: _Batch, clock: Clock, level: int, seniors: list[str]) -> No
             "kind": "clock_escalated",
             "message": f"{label}: missed (due {due}). Escalation level {level}: {action}.",
             "data": _event_data(clock, level=level),
-            "visibility": Visibility.AGENCY if agency is not None and level < 3 else Visibility.INTERNAL,
+            "visibility": Visibility.AGENCY
+            if agency is not None and level < 3 and not _owed_by_another_agency(clock)
+            else Visibility.INTERNAL,
         }
     )
 
