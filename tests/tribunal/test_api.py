@@ -15,7 +15,7 @@ from tests.agency_api.conftest import make_caller
 from tribunal import services as ts
 from tribunal.models import CorrectionOrder, InformationRequest
 
-from .test_services import DELETE, PDF, SUMMARY, investigating
+from .test_services import PDF, investigating, issue
 
 pytestmark = pytest.mark.django_db
 
@@ -37,19 +37,7 @@ def info_request(graph, officer):
 
 @pytest.fixture
 def orders(graph, officer, senior):
-    complaint = investigating(graph)
-    now = timezone.now()
-    draft = ts.determination_save_draft(
-        complaint_id=complaint.pk,
-        actor=Actor.for_user(officer),
-        outcome="upheld",
-        findings="f",
-        reasons="r",
-        remedies=DELETE,
-        public_summary=SUMMARY,
-        now=now,
-    )
-    det = ts.determination_sign(determination_id=draft.pk, actor=Actor.for_user(senior), now=now)
+    det = issue(investigating(graph), officer, senior, now=timezone.now())
     return {o.agency.slug: o for o in det.orders.all()}
 
 

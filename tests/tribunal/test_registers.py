@@ -13,26 +13,21 @@ from tests.factories import NOW, AgencyFactory, UserFactory
 from tribunal import services as ts
 from tribunal.models import ConflictKind, ConflictOfInterest
 
-from .test_services import DELETE, SUMMARY, investigating
+from .test_services import DELETE, SUMMARY, investigating, issue
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def issued(graph, officer, senior):
-    complaint = investigating(graph)
-    cases_now = timezone.now()
-    draft = ts.determination_save_draft(
-        complaint_id=complaint.pk,
-        actor=Actor.for_user(officer),
-        outcome="upheld",
+    return issue(
+        investigating(graph),
+        officer,
+        senior,
+        now=timezone.now(),
         findings="Internal findings naming the parties.",
         reasons="Internal reasons.",
-        remedies=DELETE,
-        public_summary=SUMMARY,
-        now=cases_now,
     )
-    return ts.determination_sign(determination_id=draft.pk, actor=Actor.for_user(senior), now=cases_now)
 
 
 def test_determinations_register_page_and_json_are_anonymised(client: Client, issued):

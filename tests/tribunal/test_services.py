@@ -37,13 +37,24 @@ def investigating(graph, **kw):
     return make_complaint(blacklist_entry=graph.entry, status="investigation", category="derived_from_relative", **kw)
 
 
-def issue(complaint, officer, senior, remedies=DELETE, outcome="upheld", summary=SUMMARY, now=NOW):
+def issue(
+    complaint,
+    officer,
+    senior,
+    remedies=DELETE,
+    outcome="upheld",
+    summary=SUMMARY,
+    now=NOW,
+    findings="The entry was derived from the parent's record.",
+    reasons="Only a debtor's own conduct may be recorded.",
+):
+    """Draft by `officer`, signed by `senior`: the determination as issued."""
     draft = ts.determination_save_draft(
         complaint_id=complaint.pk,
         actor=Actor.for_user(officer),
         outcome=outcome,
-        findings="The entry was derived from the parent's record.",
-        reasons="Only a debtor's own conduct may be recorded.",
+        findings=findings,
+        reasons=reasons,
         remedies=remedies,
         public_summary=summary,
         now=now,
