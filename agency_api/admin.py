@@ -83,7 +83,7 @@ class WebhookEndpointForm(forms.ModelForm):
         fields = ("agency", "url")
 
     def clean_url(self) -> str:
-        from ombudsman.errors import ServiceError
+        from kernel.errors import ServiceError
 
         from .services import webhook_url_check
 

@@ -59,8 +59,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 
-from complaints.actors import Actor
-from ombudsman.errors import Conflict
+from kernel.actors import Actor
+from kernel.errors import Conflict
 
 from .models import ApiClient, IdempotencyRecord
 from .problems import PROBLEM_CONTENT_TYPE, ProblemSerializer

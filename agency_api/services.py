@@ -1,38 +1,23 @@
-"""Writes of the agency API: clients, the webhook endpoint, and the agency's steps on a referral
-(acknowledge, mark the record disputed, respond). Each takes `now` and an Actor."""
+"""Writes of the agency API: clients, the webhook endpoint, housekeeping. The agency's steps on a
+case are the lifecycle's own services (complaints.services, tribunal.services)."""
 
 from __future__ import annotations
 
 import ipaddress
 from datetime import datetime
-from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
 from oauth2_provider.generators import generate_client_id, generate_client_secret
 from oauth2_provider.models import AccessToken, Application, RefreshToken
 
 from accounts.models import User
 from agencies.models import Agency
-from citizens.services import record_mark_disputed
-from complaints.actors import Actor
-from complaints.models import AgencyOutcome, AgencyResponse, CaseEvent, Complaint, Visibility
-from complaints.services import (
-    _check_party,
-    case_event_record,
-    complaint_open_investigation,
-    complaint_record_agency_response,
-)
-from complaints.transitions import Status
-from ombudsman.errors import Conflict, ServiceError
+from kernel.errors import ServiceError
 
-from .models import ApiClient, WebhookEndpoint, new_webhook_secret
-
-ACKNOWLEDGED = "agency_acknowledged"
-FLAGGED_DISPUTED = "record_marked_disputed"
-
+from .base import IDEMPOTENCY_TTL
+from .models import ApiClient, IdempotencyRecord, WebhookEndpoint, new_webhook_secret
 
 # --- clients ----------------------------------------------------------------------------------
 
@@ -157,127 +142,11 @@ def webhook_endpoint_disable(*, endpoint_id: int, now: datetime, reason: str) ->
     )
 
 
-# --- referrals --------------------------------------------------------------------------------
-
-
-def referred_complaints() -> QuerySet[Complaint]:
-    """Cases the ombudsman has referred (unscoped: AgencyAPIView filters by respondent)."""
-    referred = CaseEvent.objects.filter(complaint=OuterRef("pk"), kind="refer")
-    return Complaint.objects.filter(Exists(referred))
-
-
-def referrals_for_agency(agency: Agency) -> QuerySet[Complaint]:
-    """Cases currently with `agency` as respondent that the ombudsman has referred to it."""
-    return referred_complaints().filter(respondent=agency)
-
-
-def _meet_clock(*, complaint: Complaint, obligation: str, actor: Actor, now: datetime) -> None:
-    """Meet the agency's clock for `obligation` if the referral started one (rules decide which)."""
-    from clocks.models import Clock
-    from clocks.services import clock_meet
-
-    if Clock.objects.filter(complaint=complaint, obligation=obligation, agency_id=complaint.respondent_id).exists():
-        clock_meet(
-            complaint_id=complaint.pk, obligation=obligation, now=now, actor=actor, agency_id=complaint.respondent_id
-        )
-
-
-def _agency_step(
-    *, complaint_id: int, actor: Actor, now: datetime, kind: str, message: str, data: dict[str, Any] | None = None
-) -> tuple[Complaint, CaseEvent]:
-    """Lock the case, check it is the agency's and awaiting it, and refuse a repeat."""
-    complaint = Complaint.objects.select_for_update().select_related("citizen").get(pk=complaint_id)
-    _check_party(complaint, actor)
-    if complaint.status != Status.REFERRED:
-        raise Conflict(
-            f"The case is {complaint.status.replace('_', ' ')}; this step is open only while it is referred.",
-            field="status",
-        )
-    last_referral = complaint.events.filter(kind="refer").order_by("-created_at", "-id").first()
-    done = complaint.events.filter(kind=kind)
-    if last_referral is not None:
-        done = done.filter(id__gt=last_referral.pk)
-    if done.exists():
-        raise Conflict("Already done for this referral.", field="status", code="already_done")
-    complaint.save(update_fields=["updated_at"])
-    event = case_event_record(
-        complaint=complaint, actor=actor, kind=kind, now=now, message=message, data=data, visibility=Visibility.PARTIES
-    )
-    return complaint, event
-
-
-def referral_acknowledge(*, complaint_id: int, actor: Actor, now: datetime) -> CaseEvent:
-    """The agency confirms it received the referral; meets the acknowledgement clock."""
-    with transaction.atomic():
-        complaint, event = _agency_step(
-            complaint_id=complaint_id,
-            actor=actor,
-            now=now,
-            kind=ACKNOWLEDGED,
-            message="The agency acknowledged the referral.",
-        )
-        _meet_clock(complaint=complaint, obligation="acknowledge", actor=actor, now=now)
-    return event
-
-
-def referral_flag_disputed(*, complaint_id: int, actor: Actor, now: datetime) -> CaseEvent:
-    """The agency marks the record as disputed (restriction under review); meets that clock."""
-    with transaction.atomic():
-        complaint, event = _agency_step(
-            complaint_id=complaint_id,
-            actor=actor,
-            now=now,
-            kind=FLAGGED_DISPUTED,
-            message="The agency marked the record as disputed while it reviews it.",
-        )
-        if complaint.blacklist_entry_id is not None:
-            record_mark_disputed(entry_id=complaint.blacklist_entry_id, now=now, actor=actor)
-        _meet_clock(complaint=complaint, obligation="mark_disputed", actor=actor, now=now)
-    return event
-
-
-def referral_respond(
-    *,
-    complaint_id: int,
-    actor: Actor,
-    outcome: str,
-    explanation: str,
-    now: datetime,
-    corrections: list[dict[str, Any]] | None = None,
-    scoring_criteria: list[dict[str, Any]] | None = None,
-) -> AgencyResponse:
-    """Record the structured answer and move the case on: a `verified` answer goes to
-    investigation (the ombudsman checks it); corrections and deletions go to the citizen to
-    confirm; `needs_information` and `misdirected` go back to the case officer."""
-    with transaction.atomic():
-        response = complaint_record_agency_response(
-            complaint_id=complaint_id,
-            actor=actor,
-            outcome=outcome,
-            explanation=explanation,
-            now=now,
-            corrections=corrections,
-            scoring_criteria=scoring_criteria,
-        )
-        # The respond (and acknowledge) clocks are met by the transition itself (clocks_on_transition).
-        if outcome == AgencyOutcome.VERIFIED:
-            complaint_open_investigation(
-                complaint_id=complaint_id,
-                actor=Actor.system(),
-                now=now,
-                reason="The agency says the record is accurate; the ombudsman will check that independently.",
-            )
-    return response
-
-
 # --- housekeeping -----------------------------------------------------------------------------
 
 
 def idempotency_records_purge(*, now: datetime, batch_size: int = 5000) -> int:
     """Delete Idempotency-Key records past their 24-hour life, in batches. Safe to run twice."""
-    from .base import IDEMPOTENCY_TTL
-    from .models import IdempotencyRecord
-
     deleted = 0
     while True:
         ids = list(

@@ -16,10 +16,17 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from complaints.models import VISIBLE_TO_AGENCY, AgencyResponse, Attachment, CaseEvent, Complaint, Visibility
-from complaints.selectors import case_events_for
-from complaints.services import attachment_add, complaint_post_message
+from complaints.models import AgencyResponse, Attachment, CaseEvent, Complaint
+from complaints.selectors import case_events_for, referred_complaints
+from complaints.services import (
+    attachment_add,
+    complaint_acknowledge,
+    complaint_mark_disputed,
+    complaint_post_message,
+    complaint_record_agency_response,
+)
 from complaints.transitions import Status
+from kernel.visibility import VISIBLE_TO_AGENCY, Visibility
 
 from . import services
 from .base import AgencyAPIView
@@ -102,7 +109,7 @@ class ReferralScoped(AgencyAPIView):
     lookup_field = "reference"
 
     def get_base_queryset(self) -> QuerySet[Complaint]:
-        return services.referred_complaints().select_related("citizen", "blacklist_entry__category", "score_record")
+        return referred_complaints().select_related("citizen", "blacklist_entry__category", "score_record")
 
 
 @extend_schema(summary="List referrals", description="Cases referred to your agency, most recently changed first.")
@@ -151,7 +158,7 @@ def _step_result(complaint_id: int, event: CaseEvent) -> dict[str, Any]:
 class ReferralStep(ReferralScoped):
     parser_classes = (JSONParser, FormParser)
     serializer_class = StepResultSerializer
-    step = staticmethod(services.referral_acknowledge)
+    step = staticmethod(complaint_acknowledge)
 
     @extend_schema(request=None, responses={200: StepResultSerializer})
     def post(self, request: Request, reference: str) -> Response:
@@ -162,7 +169,7 @@ class ReferralStep(ReferralScoped):
 
 @extend_schema(summary="Acknowledge a referral", description="Meets the acknowledgement clock. Once per referral.")
 class ReferralAcknowledge(ReferralStep):
-    step = staticmethod(services.referral_acknowledge)
+    step = staticmethod(complaint_acknowledge)
 
 
 @extend_schema(
@@ -170,7 +177,7 @@ class ReferralAcknowledge(ReferralStep):
     description="Mark the record as disputed while you review it (restrictions under review); meets that clock.",
 )
 class ReferralFlagDisputed(ReferralStep):
-    step = staticmethod(services.referral_flag_disputed)
+    step = staticmethod(complaint_mark_disputed)
 
 
 class ReferralRespond(ReferralScoped):
@@ -239,7 +246,7 @@ class ReferralRespond(ReferralScoped):
         serializer = ResponseRequestSerializer(data=request.data, context={"complaint": complaint})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        answer = services.referral_respond(
+        answer = complaint_record_agency_response(
             complaint_id=complaint.pk,
             actor=self.actor,
             outcome=data["outcome"],

@@ -5,7 +5,7 @@ and the same fields, built by hand, with no authentication, throttling or serial
 from django.http import HttpRequest, JsonResponse
 from django.urls import path
 
-from agency_api.services import referred_complaints
+from complaints.selectors import referred_complaints
 from ombudsman.urls import urlpatterns as project_urlpatterns
 
 

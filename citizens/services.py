@@ -6,8 +6,8 @@ from datetime import datetime
 
 from django.db import transaction
 
-from complaints.actors import Actor
-from ombudsman.errors import Conflict
+from kernel.actors import Actor
+from kernel.errors import Conflict
 
 from .models import BlacklistEntry, RecordStatus
 

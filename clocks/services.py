@@ -18,14 +18,18 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections,
 from django.db.models import QuerySet
 from django.db.models.fields import AutoFieldMixin
 
+from accounts.models import Role, User
 from agencies.models import Agency
-from complaints.actors import Actor
-from complaints.models import CaseEvent, Complaint, Visibility
-from complaints.services import case_event_record
-from complaints.transitions import ActorKind, Status, TransitionError
-from ombudsman.errors import Conflict, NotAllowed, ServiceError
+from complaints.lifecycle import case_event_record, case_events_build, lock_case, transition
+from complaints.models import CaseEvent, Complaint
+from complaints.transitions import Action, Status, TransitionError
+from kernel.actors import Actor, ActorKind
+from kernel.errors import Conflict, NotAllowed, ServiceError
+from kernel.events import CaseEventKind
+from kernel.visibility import Visibility
 from outbox.models import Channel, OutboxMessage
 from outbox.services import outbox_email
+from outbox.tasks import relay_outbox
 
 from . import calendar as cal
 from .models import (
@@ -168,16 +172,12 @@ def _event_data(clock: Clock, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _lock_complaint(complaint_id: int) -> Complaint:
-    return Complaint.objects.select_for_update().select_related("respondent").get(pk=complaint_id)
-
-
 def _lock_clock(clock_id: int) -> Clock:
     """Lock the clock's complaint, then the clock (the global lock order)."""
     complaint_id = Clock.objects.filter(pk=clock_id).values_list("complaint_id", flat=True).first()
     if complaint_id is None:
         raise Conflict(f"There is no clock {clock_id}.", field="clock_id", code="no_clock")
-    _lock_complaint(complaint_id)
+    lock_case(complaint_id)
     return Clock.objects.select_for_update().select_related("rule", "complaint").get(pk=clock_id)
 
 
@@ -233,7 +233,7 @@ def clock_start(
     rule = rule_current(code=code)
 
     with transaction.atomic():
-        locked = _lock_complaint(complaint.pk)
+        locked = lock_case(complaint.pk)
         existing = (
             Clock.objects.filter(
                 complaint=locked,
@@ -279,7 +279,7 @@ def clock_start(
         case_event_record(
             complaint=locked,
             actor=actor,
-            kind="clock_started",
+            kind=CaseEventKind.CLOCK_STARTED,
             now=now,
             message=explanation,
             data=_event_data(clock),
@@ -311,7 +311,7 @@ def clock_meet(
     """The party did what it owed. Meeting a met clock is a no-op; a clock that does not exist
     (or was cancelled) is a Conflict."""
     with transaction.atomic():
-        _lock_complaint(complaint_id)
+        lock_case(complaint_id)
         qs = Clock.objects.select_for_update().filter(
             complaint_id=complaint_id, obligation=obligation, subject_key=subject_key
         )
@@ -346,7 +346,7 @@ def clock_meet(
         case_event_record(
             complaint=clock.complaint,
             actor=actor,
-            kind="clock_met",
+            kind=CaseEventKind.CLOCK_MET,
             now=now,
             message=f"{_label(obligation)}: met {'late' if late else 'on time'} ({_fmt(now, clock.jurisdiction)}; "
             f"due {_fmt(clock.due_at, clock.jurisdiction)}).",
@@ -384,7 +384,7 @@ def _cancel_locked(clock: Clock, *, reason: str, now: datetime, actor: Actor) ->
     case_event_record(
         complaint=clock.complaint,
         actor=actor,
-        kind="clock_cancelled",
+        kind=CaseEventKind.CLOCK_CANCELLED,
         now=now,
         message=f"{_label(clock.obligation)}: clock cancelled. {reason}",
         data=_event_data(clock),
@@ -405,7 +405,7 @@ def clocks_cancel_for_complaint(
 ) -> list[Clock]:
     """Cancel every active clock of a case (or those of some obligations / one agency)."""
     with transaction.atomic():
-        _lock_complaint(complaint_id)
+        lock_case(complaint_id)
         qs = (
             Clock.objects.select_for_update()
             .select_related("complaint", "rule")
@@ -423,6 +423,16 @@ def clocks_cancel_for_complaint(
     return clocks
 
 
+def clock_meet_if_running(*, complaint: Complaint, obligation: str, actor: Actor, now: datetime) -> None:
+    """Meet the respondent's clock for `obligation` if the referral started one (rules decide which)."""
+    if Clock.objects.filter(
+        complaint=complaint, obligation=obligation, agency_id=complaint.respondent_id
+    ).exists():
+        clock_meet(
+            complaint_id=complaint.pk, obligation=obligation, now=now, actor=actor, agency_id=complaint.respondent_id
+        )
+
+
 def clocks_meet_for_complaint(
     *, complaint_id: int, obligations: Iterable[str], now: datetime, actor: Actor, agency_id: int | None = None
 ) -> list[Clock]:
@@ -430,7 +440,7 @@ def clocks_meet_for_complaint(
     mark disputed and respond at once). Missing clocks are skipped, not an error."""
     met = []
     with transaction.atomic():
-        _lock_complaint(complaint_id)
+        lock_case(complaint_id)
         qs = Clock.objects.filter(
             complaint_id=complaint_id, obligation__in=list(obligations), status__in=ACTIVE_STATUSES
         )
@@ -488,7 +498,7 @@ def clock_pause(*, clock_id: int, reason: str, now: datetime, actor: Actor) -> C
         case_event_record(
             complaint=clock.complaint,
             actor=actor,
-            kind="clock_paused",
+            kind=CaseEventKind.CLOCK_PAUSED,
             now=now,
             message=f"{_label(clock.obligation)}: clock paused. {reason}",
             data=_event_data(clock, reason=reason),
@@ -522,7 +532,7 @@ def clock_resume(*, clock_id: int, now: datetime, actor: Actor) -> Clock:
         case_event_record(
             complaint=clock.complaint,
             actor=actor,
-            kind="clock_resumed",
+            kind=CaseEventKind.CLOCK_RESUMED,
             now=now,
             message=f"{_label(clock.obligation)}: clock resumed.{note}",
             data=_event_data(clock, paused_seconds=int(paused.total_seconds())),
@@ -653,7 +663,7 @@ def clock_extend(
         event = case_event_record(
             complaint=clock.complaint,
             actor=actor,
-            kind="clock_extended",
+            kind=CaseEventKind.CLOCK_EXTENDED,
             now=now,
             message=f"{_label(clock.obligation)}: deadline extended.{note}",
             data=_event_data(clock, reason=reason),
@@ -678,70 +688,11 @@ def _email_citizen(complaint: Complaint, *, subject: str, body: str, topic: str,
     outbox_email(to=to, subject=subject, body=body, topic=topic, dedupe_key=key, now=now, complaint_id=complaint.pk)
 
 
-# --- what case transitions do to clocks -------------------------------------------------------
-
-# Plain data: which clocks each complaint transition starts, meets, cancels or stops. Applied by
-# `clocks_on_transition`, called from complaints.services._transition inside its transaction.
+# The citizen's reply clock to an agency's answer (its subject key).
 CITIZEN_REPLY_TO_RESPONSE = "agency_response"
-CANCEL_ALL_ON = frozenset({"withdraw", "close", "rule_out_of_scope"})
 
 
-def clocks_on_transition(*, complaint: Complaint, action: str, now: datetime, actor: Actor) -> None:
-    reason = {
-        "withdraw": "The complaint was withdrawn.",
-        "close": "The case is closed.",
-        "rule_out_of_scope": "The complaint is outside the ombudsman's remit.",
-    }
-    if action == "refer":
-        clocks_cancel_for_complaint(
-            complaint_id=complaint.pk,
-            reason="The case was referred to another agency.",
-            now=now,
-            actor=actor,
-            obligations=REFERRAL_OBLIGATIONS,
-            exclude_agency_id=complaint.respondent_id,
-        )
-        clocks_start_for_referral(complaint=complaint, agency=complaint.respondent, now=now, actor=actor)
-    elif action == "record_agency_response":
-        clocks_meet_for_complaint(
-            complaint_id=complaint.pk,
-            obligations=(Obligation.ACKNOWLEDGE, Obligation.RESPOND),
-            now=now,
-            actor=actor,
-            agency_id=complaint.respondent_id,
-        )
-        clocks_cancel_for_complaint(
-            complaint_id=complaint.pk,
-            reason="The agency answered the complaint before marking the record as disputed.",
-            now=now,
-            actor=actor,
-            obligations=(Obligation.MARK_DISPUTED,),
-            agency_id=complaint.respondent_id,
-        )
-        clock_start(
-            complaint=complaint,
-            obligation=Obligation.CITIZEN_REPLY,
-            now=now,
-            subject_key=CITIZEN_REPLY_TO_RESPONSE,
-            actor=Actor.system(),
-        )
-    elif action in ("resolve", "open_investigation"):
-        if _has_clock(complaint.pk, Obligation.CITIZEN_REPLY, CITIZEN_REPLY_TO_RESPONSE):
-            # The citizen's answer to the agency's response (accepted, or contested).
-            clock_meet(
-                complaint_id=complaint.pk,
-                obligation=Obligation.CITIZEN_REPLY,
-                subject_key=CITIZEN_REPLY_TO_RESPONSE,
-                now=now,
-                actor=Actor.system(f"{actor.display} ({action.replace('_', ' ')})"),
-            )
-        if action == "open_investigation":
-            clocks_stop_for_investigation(complaint_id=complaint.pk, now=now, actor=actor)
-    elif action in CANCEL_ALL_ON:
-        clocks_cancel_for_complaint(complaint_id=complaint.pk, reason=reason[action], now=now, actor=actor)
-
-
-def _has_clock(complaint_id: int, obligation: str, subject_key: str) -> bool:
+def has_running_clock(complaint_id: int, obligation: str, subject_key: str) -> bool:
     return Clock.objects.filter(
         complaint_id=complaint_id, obligation=obligation, subject_key=subject_key, status__in=ACTIVE_STATUSES
     ).exists()
@@ -862,8 +813,6 @@ def claim_query_sql(*, now: datetime, batch_size: int = SWEEP_BATCH_SIZE) -> tup
 
 
 def _senior_officer_emails() -> list[str]:
-    from accounts.models import Role, User
-
     return list(
         User.objects.filter(role=Role.SENIOR_OFFICER, is_active=True).order_by("id").values_list("email", flat=True)
     )
@@ -969,7 +918,7 @@ def _remind(batch: _Batch, clock: Clock, level: int) -> None:
     batch.events.append(
         {
             "complaint": complaint,
-            "kind": "clock_reminder",
+            "kind": CaseEventKind.CLOCK_REMINDER,
             "message": f"Reminder {level} to {to_whom}: {label} is due by {due}.",
             "data": _event_data(clock, level=level),
             "visibility": _visibility_for(clock),
@@ -1024,7 +973,7 @@ def _escalate(batch: _Batch, clock: Clock, level: int, seniors: list[str]) -> No
     batch.events.append(
         {
             "complaint": complaint,
-            "kind": "clock_escalated",
+            "kind": CaseEventKind.CLOCK_ESCALATED,
             "message": f"{label}: missed (due {due}). Escalation level {level}: {action}.",
             "data": _event_data(clock, level=level),
             "visibility": Visibility.AGENCY
@@ -1038,8 +987,6 @@ def _flush(batch: _Batch, clocks: list[Clock]) -> None:
     """Write the batch: one statement per table. On PostgreSQL the rows go in with COPY; should
     an outbox row already exist (its dedupe key is unique), the batch's writes are redone with
     `INSERT ... ON CONFLICT DO NOTHING`. A second notice of the same level always fails the batch."""
-    from complaints.services import case_events_build
-
     events = case_events_build(actor=Actor.system(), now=batch.now, events=batch.events)
     if connection.vendor == "postgresql":
         try:
@@ -1098,8 +1045,6 @@ def _update_clocks(clocks: list[Clock]) -> None:
 
 
 def _kick_relay() -> None:
-    from outbox.tasks import relay_outbox
-
     try:
         relay_outbox.delay()
     except Exception:  # broker down: the periodic relay delivers; the rows are committed
@@ -1107,8 +1052,6 @@ def _kick_relay() -> None:
 
 
 def _sweep_batch(*, now: datetime, batch_size: int, seniors: list[str], result: SweepResult) -> int:
-    from complaints.services import complaint_open_investigation
-
     with transaction.atomic():
         clocks = _claim(now=now, batch_size=batch_size)
         if not clocks:
@@ -1150,19 +1093,22 @@ def _sweep_batch(*, now: datetime, batch_size: int, seniors: list[str], result: 
             )
             try:
                 with transaction.atomic():  # a refusal must not undo (or block) the rest of the batch
-                    complaint_open_investigation(
+                    # The lifecycle's own entry point, so its effects run (clocks stop, citizen told).
+                    transition(
                         complaint_id=clock.complaint_id,
+                        action=Action.OPEN_INVESTIGATION,
                         actor=Actor.system(),
-                        reason=reason,
                         now=now,
-                        agency_in_default=True,
+                        message=reason,
+                        changes={"agency_in_default": True},
+                        data={"agency_in_default": True},
                     )
             except (ServiceError, TransitionError) as exc:
                 logger.warning("clocks: level 3 could not move case %s: %s", clock.complaint_id, exc)
                 case_event_record(
                     complaint=clock.complaint,
                     actor=Actor.system(),
-                    kind="clock_escalation_blocked",
+                    kind=CaseEventKind.CLOCK_ESCALATION_BLOCKED,
                     now=now,
                     message=f"Level 3 could not move the case to investigation: {exc}",
                     data=_event_data(clock, level=3),

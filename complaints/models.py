@@ -9,8 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 from citizens.models import BlacklistEntry, Citizen, CreditScoreRecord
+from kernel.actors import ActorKind
+from kernel.events import CaseEventKind
+from kernel.visibility import Visibility
 
-from .transitions import ActorKind, Status
+from .transitions import Status
 
 STATUS_LABELS = {
     Status.SUBMITTED: _("Submitted"),
@@ -64,19 +67,6 @@ class Channel(models.TextChoices):
     POST = "post", _("Post")
 
 
-class Visibility(models.TextChoices):
-    INTERNAL = "internal", _("Ombudsman staff only")
-    CITIZEN = "citizen", _("Staff and citizen")
-    AGENCY = "agency", _("Staff and agency")
-    PARTIES = "parties", _("Staff, citizen and agency")
-    PUBLIC = "public", _("Public")
-
-
-# Which visibilities each audience sees (officers see everything).
-VISIBLE_TO_CITIZEN = (Visibility.CITIZEN, Visibility.PARTIES, Visibility.PUBLIC)
-VISIBLE_TO_AGENCY = (Visibility.AGENCY, Visibility.PARTIES, Visibility.PUBLIC)
-
-
 class ReferenceSequence(models.Model):
     """One row per year; locked to hand out `OMB-<year>-<n>` without gaps or clashes."""
 
@@ -118,6 +108,10 @@ class Complaint(models.Model):
     duplicate_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True)
     agency_in_default = models.BooleanField(default=False)
     submitted_at = models.DateTimeField()
+    # The current referral and the agency's one-off duties on it (reset by each referral).
+    referred_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    marked_disputed_at = models.DateTimeField(null=True, blank=True)
     status_changed_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -183,7 +177,7 @@ class CaseEvent(models.Model):
     actor_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
     actor_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True)
     actor_label = models.CharField(max_length=200)
-    kind = models.CharField(max_length=60, db_index=True)
+    kind = models.CharField(max_length=60, choices=CaseEventKind.choices, db_index=True)
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
     message = models.TextField(blank=True)

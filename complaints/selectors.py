@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from accounts.models import User
+from kernel.visibility import VISIBLE_TO_AGENCY, VISIBLE_TO_CITIZEN
 
-from .models import VISIBLE_TO_AGENCY, VISIBLE_TO_CITIZEN, CaseEvent, Complaint
+from .models import CaseEvent, Complaint
+from .parties import citizen_side_q
 from .transitions import OPEN_STATUSES
 
 
@@ -15,7 +17,7 @@ def complaints_visible_to_user(user: User) -> QuerySet[Complaint]:
     qs = Complaint.objects.select_related("respondent", "citizen")
     if user.is_officer:
         return qs
-    return qs.filter(Q(citizen__user=user) | Q(citizen__representative=user) | Q(filed_by=user)).distinct()
+    return qs.filter(citizen_side_q(user))
 
 
 def complaint_get_for_user(*, user: User, reference: str) -> Complaint | None:
@@ -33,3 +35,9 @@ def case_events_for(*, complaint: Complaint, audience: str) -> QuerySet[CaseEven
 
 def open_complaints() -> QuerySet[Complaint]:
     return Complaint.objects.filter(status__in=[s.value for s in OPEN_STATUSES])
+
+
+def referred_complaints() -> QuerySet[Complaint]:
+    """Cases the ombudsman has referred at least once (unscoped: the agency interfaces filter by
+    respondent)."""
+    return Complaint.objects.filter(referred_at__isnull=False)

@@ -14,9 +14,9 @@ from agencies.models import Agency, AgencyKind, DataSharingLink, RecordCategory
 from agencies.reference_data import load_categories
 from citizens import national_id
 from citizens.models import BlacklistEntry, Citizen, CreditScoreRecord, RepresentativeKind
-from complaints.actors import Actor
 from complaints.models import Complaint
 from complaints.services import complaint_submit
+from kernel.actors import Actor
 from tribunal.models import ConflictOfInterest, CriteriaDisclosure
 
 DEMO_PASSWORD = "demo-pass-2026"

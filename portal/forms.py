@@ -13,8 +13,9 @@ from accounts.models import User
 from agencies.models import Agency
 from citizens import national_id
 from citizens.models import Citizen, RepresentativeKind
-from complaints.attachments import MAX_BYTES
-from complaints.models import Category, Channel, Remedy, UrgencyReason, Visibility
+from complaints.models import Category, Channel, Remedy, UrgencyReason
+from kernel.uploads import MAX_BYTES
+from kernel.visibility import Visibility
 
 EVIDENCE_ACCEPT = "application/pdf,image/jpeg,image/png,image/webp,image/heic"
 

@@ -19,10 +19,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from clocks.models import Clock
 from clocks.services import clock_pause, clock_resume
 from complaints import services
-from complaints.actors import Actor
 from complaints.models import Channel, Complaint
-from complaints.transitions import Action, ActorKind, Status, allowed_actions
-from ombudsman.errors import ServiceError
+from complaints.transitions import Action, Status, allowed_actions
+from kernel.actors import Actor, ActorKind
+from kernel.errors import ServiceError
 from outbox.models import Channel as OutboxChannel
 from outbox.models import OutboxMessage
 

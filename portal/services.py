@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from citizens import national_id
 from citizens.models import Citizen, RepresentativeKind
-from complaints import attachments as uploads
-from ombudsman.errors import ServiceError
+from kernel import uploads
+from kernel.errors import ServiceError
 
 STAGING_DIR = "staging"
 MAX_STAGED_FILES = 5

@@ -26,19 +26,12 @@ from agencies.models import Agency
 from citizens.models import Citizen
 from complaints import selectors as complaint_selectors
 from complaints import services
-from complaints.actors import Actor
-from complaints.models import (
-    VISIBLE_TO_CITIZEN,
-    AgencyOutcome,
-    Attachment,
-    Category,
-    Channel,
-    Complaint,
-    Remedy,
-    UrgencyReason,
-)
-from complaints.transitions import Action, ActorKind, TransitionError, allowed_actions
-from ombudsman.errors import ServiceError
+from complaints.models import AgencyOutcome, Attachment, Category, Channel, Complaint, Remedy, UrgencyReason
+from complaints.transitions import Action, TransitionError, allowed_actions
+from kernel.actors import Actor, ActorKind
+from kernel.errors import ServiceError
+from kernel.events import event_label
+from kernel.visibility import VISIBLE_TO_CITIZEN
 
 from . import selectors
 from . import services as portal_services
@@ -53,7 +46,7 @@ from .forms import (
     RepresentedPersonForm,
     SignUpForm,
 )
-from .labels import ACTOR_LABELS, event_label
+from .labels import ACTOR_LABELS
 
 T = TypeVar("T")
 SESSION_KEY = "filing"

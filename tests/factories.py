@@ -129,9 +129,9 @@ class CreditScoreRecordFactory(factory.django.DjangoModelFactory):
 
 def make_complaint(*, status: str | None = None, now: datetime = NOW, **kwargs: Any):  # type: ignore[no-untyped-def]
     """A complaint filed through `complaint_submit`, then walked to `status` through the services."""
-    from complaints.actors import Actor
     from complaints.services import complaint_submit
     from complaints.transitions import Status
+    from kernel.actors import Actor
 
     entry = kwargs.pop("blacklist_entry", None) or BlacklistEntryFactory(**kwargs.pop("entry_kwargs", {}))
     citizen = entry.citizen
@@ -154,8 +154,8 @@ def make_complaint(*, status: str | None = None, now: datetime = NOW, **kwargs: 
 def walk_to(complaint, target, *, now: datetime | None = None):  # type: ignore[no-untyped-def]
     """Drive a complaint to `target` along the shortest path, through the real services."""
     from complaints import services
-    from complaints.actors import Actor
     from complaints.transitions import Status
+    from kernel.actors import Actor
 
     now = now or timezone.now()
     officer = Actor.for_user(OfficerFactory())
@@ -165,7 +165,7 @@ def walk_to(complaint, target, *, now: datetime | None = None):  # type: ignore[
         Status.SCREENING: lambda: services.complaint_start_screening(complaint_id=complaint.pk, actor=officer, now=now),
         Status.REFERRED: lambda: services.complaint_refer(complaint_id=complaint.pk, actor=officer, now=now),
         Status.AGENCY_RESPONDED: lambda: services.complaint_record_agency_response(
-            complaint_id=complaint.pk, actor=agency, outcome="verified", explanation="Checked.", now=now
+            complaint_id=complaint.pk, actor=agency, outcome="needs_information", explanation="Checked.", now=now
         ),
         Status.RESOLVED: lambda: services.complaint_resolve(complaint_id=complaint.pk, actor=officer, now=now),
         Status.INVESTIGATION: lambda: services.complaint_open_investigation(

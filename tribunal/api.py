@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from agencies.models import RecordCategory
 from agency_api.base import AgencyAPIView, AgencyCursorPagination
-from ombudsman.errors import ServiceError
+from kernel.errors import ServiceError
 
 from . import services
 from .models import CorrectionOrder, InformationRequest, InformationRequestStatus, OrderStatus

@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import User
-from complaints.actors import Actor
 from complaints.models import Complaint
 from complaints.transitions import Status, TransitionError
-from ombudsman.errors import ServiceError
+from kernel.actors import Actor
+from kernel.errors import ServiceError
 
 from . import selectors, services
 from .forms import CancelRequestForm, DeterminationForm, InformationRequestForm, WaiveForm

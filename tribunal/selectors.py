@@ -10,6 +10,7 @@ from django.db.models import Max, Prefetch, Q, QuerySet
 
 from accounts.models import User
 from agencies.models import Agency, DataSharingLink
+from clocks.models import Clock
 from complaints.models import Complaint
 from complaints.selectors import complaints_visible_to_user
 
@@ -20,8 +21,9 @@ from .models import (
     Determination,
     DeterminationStatus,
     InformationRequest,
+    OrderStatus,
 )
-from .propagation import adjacency_from_edges
+from .propagation import adjacency_from_edges, paths_to, propagate
 
 
 def sharing_adjacency(*, category_id: int | None, on: date) -> dict[int, list[int]]:
@@ -60,8 +62,6 @@ def orders_of_complaint(complaint: Complaint) -> QuerySet[CorrectionOrder]:
 
 def clock_levels(subject_keys: list[str]) -> dict[str, dict[str, Any]]:
     """The newest clock per subject key: its status, due time and escalation level."""
-    from clocks.models import Clock
-
     out: dict[str, dict[str, Any]] = {}
     for clock in Clock.objects.filter(subject_key__in=subject_keys).order_by("created_at", "id"):
         out[clock.subject_key] = {
@@ -136,16 +136,12 @@ def latest_criteria_version(agency_id: int) -> int:
 
 def pending_orders_exist(complaint_id: int) -> bool:
     """Whether any correction order of the case still waits for its agency (the case cannot close)."""
-    from .models import OrderStatus
-
     return CorrectionOrder.objects.filter(complaint_id=complaint_id, status=OrderStatus.ORDERED).exists()
 
 
 def known_holders(complaint: Complaint, *, on: date) -> list[dict[str, Any]]:
     """The agencies that hold the record by the sharing links in force (before any order exists):
     the respondent first, then each recipient with the chain it came through."""
-    from .propagation import paths_to, propagate
-
     entry = complaint.blacklist_entry
     category_id = entry.category_id if entry is not None else None
     reaches = propagate(complaint.respondent_id, sharing_adjacency(category_id=category_id, on=on))
@@ -159,7 +155,7 @@ def known_holders(complaint: Complaint, *, on: date) -> list[dict[str, Any]]:
 
 def determination_signed_now(*, complaint_id: int, now: Any) -> bool:
     """Whether a determination of this case was signed at `now` (the guard of
-    complaints.services.complaint_issue_determination: only signing issues a determination)."""
+    tribunal/effects.py on ISSUE_DETERMINATION: only signing issues a determination)."""
     return Determination.objects.filter(
         complaint_id=complaint_id, status=DeterminationStatus.ISSUED, issued_at=now
     ).exists()

@@ -19,13 +19,17 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from agencies.models import Agency, RecordCategory
 from citizens.models import RecordStatus, Sanction
-from complaints import attachments as uploads
+from clocks.models import ACTIVE_STATUSES, Clock
+from clocks.services import clock_cancel, clock_meet, clock_start
 from complaints import services as complaint_services
-from complaints.actors import Actor
-from complaints.models import AgencyOutcome, AgencyResponse, Category, Complaint, Visibility
-from complaints.services import case_event_record
-from complaints.transitions import ActorKind, Status
-from ombudsman.errors import Conflict, NotAllowed, ServiceError
+from complaints.lifecycle import case_event_record
+from complaints.models import AgencyOutcome, AgencyResponse, Complaint
+from complaints.transitions import Status
+from kernel import uploads
+from kernel.actors import Actor, ActorKind
+from kernel.errors import Conflict, NotAllowed, ServiceError
+from kernel.events import CaseEventKind
+from kernel.visibility import Visibility
 from outbox.services import outbox_email, outbox_webhook
 
 from . import selectors
@@ -60,8 +64,6 @@ def _clock_start(
     *, complaint: Complaint, obligation: str, agency: Agency, subject_key: str, now: datetime, actor: Actor
 ) -> datetime:
     """Start the legal clock for the duty and return its due time."""
-    from clocks.services import clock_start
-
     clock = clock_start(
         complaint=complaint, obligation=obligation, now=now, agency=agency, subject_key=subject_key, actor=actor
     )
@@ -71,8 +73,6 @@ def _clock_start(
 def _clock_meet(
     *, complaint_id: int, obligation: str, agency_id: int, subject_key: str, now: datetime, actor: Actor
 ) -> None:
-    from clocks.services import clock_meet
-
     clock_meet(
         complaint_id=complaint_id,
         obligation=obligation,
@@ -86,9 +86,6 @@ def _clock_meet(
 def _clock_cancel(
     *, complaint_id: int, obligation: str, agency_id: int, subject_key: str, now: datetime, actor: Actor, reason: str
 ) -> None:
-    from clocks.models import ACTIVE_STATUSES, Clock
-    from clocks.services import clock_cancel
-
     clock_ids = Clock.objects.filter(
         complaint_id=complaint_id,
         obligation=obligation,
@@ -212,7 +209,7 @@ def information_request_create(
         case_event_record(
             complaint=complaint,
             actor=actor,
-            kind="information_requested",
+            kind=CaseEventKind.INFORMATION_REQUESTED,
             now=now,
             message=f"Information requested from {_agency_label(agency)} (answer due {due_at:%Y-%m-%d}).",
             data={
@@ -328,7 +325,7 @@ def information_request_answer(
         case_event_record(
             complaint=complaint,
             actor=actor,
-            kind="information_answered",
+            kind=CaseEventKind.INFORMATION_ANSWERED,
             now=now,
             message=f"{_agency_label(request.agency)} answered the information request ({len(checked)} file(s)).",
             data={"information_request_id": request.pk, "files": len(checked)},
@@ -369,7 +366,7 @@ def information_request_cancel(*, request_id: int, actor: Actor, reason: str, no
         case_event_record(
             complaint=request.complaint,
             actor=actor,
-            kind="information_request_cancelled",
+            kind=CaseEventKind.INFORMATION_REQUEST_CANCELLED,
             now=now,
             message=reason,
             data={"information_request_id": request.pk},
@@ -533,7 +530,7 @@ def determination_save_draft(
         case_event_record(
             complaint=complaint,
             actor=actor,
-            kind="determination_drafted" if created else "determination_draft_updated",
+            kind=CaseEventKind.DETERMINATION_DRAFTED if created else CaseEventKind.DETERMINATION_DRAFT_UPDATED,
             now=now,
             message=f"Draft determination ({outcome.replace('_', ' ')}) saved.",
             data={"determination_id": draft.pk, "outcome": outcome, "remedies": draft.remedy_kinds},
@@ -674,7 +671,7 @@ def _create_orders(
         case_event_record(
             complaint=complaint,
             actor=actor,
-            kind="correction_ordered",
+            kind=CaseEventKind.CORRECTION_ORDERED,
             now=now,
             message=f"Correction order sent to {agency.name_en}{via}; due {order.due_at:%Y-%m-%d}.",
             data={
@@ -740,7 +737,7 @@ def _supersede_self_correction_orders(complaint: Complaint, det: Determination, 
             order,
             actor=actor,
             now=now,
-            kind="correction_superseded",
+            kind=CaseEventKind.CORRECTION_SUPERSEDED,
             clock_reason=f"Replaced by the order of determination {det.number}.",
             message=f"The earlier order to {order.agency.name_en} is replaced by determination {det.number}.",
         )
@@ -889,7 +886,7 @@ def correction_order_confirm(
         case_event_record(
             complaint=order.complaint,
             actor=actor,
-            kind="correction_confirmed",
+            kind=CaseEventKind.CORRECTION_CONFIRMED,
             now=now,
             message=f"{order.agency.name_en} confirmed it carried out the correction." + (f" {note}" if note else ""),
             data={"order_id": order.pk, "agency": order.agency.slug},
@@ -938,7 +935,7 @@ def correction_order_waive(*, order_id: int, actor: Actor, reason: str, now: dat
             order,
             actor=actor,
             now=now,
-            kind="correction_waived",
+            kind=CaseEventKind.CORRECTION_WAIVED,
             clock_reason=f"Order waived: {reason}",
             message=f"The order to {order.agency.name_en} was waived: {reason}",
         )
@@ -964,23 +961,9 @@ def _close_if_complete(complaint_id: int, *, now: datetime) -> None:
 
 
 def agency_response_recorded(*, response: AgencyResponse, actor: Actor, now: datetime) -> list[CorrectionOrder]:
-    """Hook called by `complaints.services.complaint_record_agency_response` inside its
-    transaction: disclosed scoring criteria go to the public register; a `corrected` or
-    `deleted` outcome is propagated to every recipient of the record (the holder itself has
-    already acted)."""
-    complaint_category = Complaint.objects.filter(pk=response.complaint_id).values_list("category", flat=True).get()
-    if (
-        complaint_category == Category.UNDISCLOSED_CRITERIA
-        and response.outcome not in (AgencyOutcome.MISDIRECTED, AgencyOutcome.NEEDS_INFORMATION)
-        and not response.scoring_criteria
-    ):
-        raise ServiceError(
-            _(
-                "This complaint asks for the scoring criteria: list each as {factor, description, "
-                "direction_or_weight, data_source}."
-            ),
-            field="scoring_criteria",
-        )
+    """After an agency's answer (tribunal/effects.py): disclosed scoring criteria go to the public
+    register; a `corrected` or `deleted` outcome is propagated to every recipient of the record
+    (the holder itself has already acted)."""
     if response.scoring_criteria:
         criteria_disclosure_record(
             agency=response.agency,
@@ -1101,7 +1084,7 @@ def _reinsertion_detected(watch: DeletionWatch, reported: ReportedRecord, *, now
     case_event_record(
         complaint=complaint,
         actor=Actor.for_agency(reported.agency, f"{reported.agency.name_en} ({reported.source})"),
-        kind="reinsertion_detected",
+        kind=CaseEventKind.REINSERTION_DETECTED,
         now=now,
         message=reason,
         data={"reported_record_id": reported.pk, "agency": reported.agency.slug, "watch_id": watch.pk},

@@ -127,13 +127,15 @@ NATIONAL_ID_HMAC_KEY = env("NATIONAL_ID_HMAC_KEY")
 # Celery: the database is the source of truth; tasks are idempotent and acknowledged late.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem"):
-    for _sub in ("out", "processed"):
+    for _sub in ("out", "processed", "control"):
         (VAR_DIR / "broker" / _sub).mkdir(parents=True, exist_ok=True)
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {
         "data_folder_in": str(VAR_DIR / "broker" / "out"),
         "data_folder_out": str(VAR_DIR / "broker" / "out"),
         "processed_folder": str(VAR_DIR / "broker" / "processed"),
+        # kombu's exchange tables (it writes them to ./control by default)
+        "control_folder": str(VAR_DIR / "broker" / "control"),
         "store_processed": False,
     }
     if CELERY_BROKER_URL.startswith("filesystem")

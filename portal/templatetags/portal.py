@@ -8,7 +8,7 @@ from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from portal.labels import event_label
+from kernel.events import event_label
 
 register = template.Library()
 

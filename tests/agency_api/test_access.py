@@ -15,8 +15,8 @@ from rest_framework.test import APIClient
 
 from agency_api.base import AgencyAPIView
 from agency_api.services import api_client_revoke
-from complaints.actors import Actor
 from complaints.services import attachment_add
+from kernel.actors import Actor
 from tests.agency_api.conftest import fetch_token, make_caller
 from tests.factories import AgencyFactory, make_complaint
 

@@ -98,7 +98,7 @@ def test_key_in_progress_is_409(caller, referral):
     )
     # Fingerprint differs: 422; same fingerprint while in progress: 409 (tested via the service).
     from agency_api.base import idempotency_begin
-    from ombudsman.errors import Conflict
+    from kernel.errors import Conflict
 
     with pytest.raises(Conflict):
         idempotency_begin(client=caller.client, key="busy", fingerprint="x" * 64, now=timezone.now())

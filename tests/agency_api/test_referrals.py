@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from citizens.models import RecordStatus
 from clocks.models import Clock, ClockStatus
-from complaints.actors import Actor
 from complaints.models import AgencyResponse, Attachment, CaseEvent
 from complaints.services import attachment_add, complaint_post_message
+from kernel.actors import Actor
 from outbox.models import OutboxMessage
 from tests.agency_api.conftest import make_caller
 from tests.factories import AgencyFactory, OfficerFactory, make_complaint

@@ -15,10 +15,10 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from citizens.models import Citizen
-from complaints.actors import Actor
 from complaints.models import Complaint
 from complaints.services import complaint_record_agency_response
 from complaints.transitions import Status
+from kernel.actors import Actor
 from tests.factories import (
     AgencyFactory,
     BlacklistEntryFactory,

@@ -19,8 +19,8 @@ from clocks.models import Clock, ClockNotice, ClockStatus
 from clocks.services import clock_sweep
 from clocks.tasks import sweep_clocks
 from complaints import services as complaint_services
-from complaints.actors import Actor
 from complaints.models import CaseEvent
+from kernel.actors import Actor
 from outbox.models import DeliveryAttempt, OutboxMessage
 from outbox.tasks import relay_outbox
 from tests.clocks.conftest import make_due_clocks

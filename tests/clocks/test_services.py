@@ -7,9 +7,9 @@ import pytest
 from clocks import selectors, services
 from clocks.models import Clock, ClockPause, ClockStatus
 from complaints import services as complaint_services
-from complaints.actors import Actor
 from complaints.models import CaseEvent
-from ombudsman.errors import Conflict, NotAllowed, ServiceError
+from kernel.actors import Actor
+from kernel.errors import Conflict, NotAllowed, ServiceError
 from outbox.models import OutboxMessage
 from tests.factories import NOW, AgencyFactory, BlacklistEntryFactory, OfficerFactory, make_complaint
 

@@ -11,8 +11,8 @@ from clocks import services
 from clocks.models import Clock, ClockNotice, ClockStatus
 from clocks.policy import ESCALATION_POLICY, Level3Action, reminder_times
 from complaints import services as complaint_services
-from complaints.actors import Actor
 from complaints.models import CaseEvent
+from kernel.actors import Actor
 from outbox.models import OutboxMessage
 from outbox.services import outbox_webhook
 from tests.clocks.conftest import make_due_clocks
@@ -216,7 +216,7 @@ def test_bulk_webhook_rows_match_outbox_webhook():
 
 
 def test_a_refused_level_3_move_is_recorded_and_does_not_block_the_batch(monkeypatch):
-    from ombudsman.errors import ServiceError
+    from kernel.errors import ServiceError
 
     complaint, respond = referred_with_only_respond_running()
     other = make_complaint(status="investigation")
@@ -225,7 +225,7 @@ def test_a_refused_level_3_move_is_recorded_and_does_not_block_the_batch(monkeyp
     def refuse(**kwargs):
         raise ServiceError("an open correction order blocks it")
 
-    monkeypatch.setattr(complaint_services, "complaint_open_investigation", refuse)
+    monkeypatch.setattr(services, "transition", refuse)
     result = services.clock_sweep(now=respond.due_at + timedelta(days=8))
     assert result.investigations == 0 and result.claimed == 2
     assert CaseEvent.objects.filter(complaint=complaint, kind="clock_escalation_blocked").count() == 1

@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 
 from clocks.services import clock_start, clock_sweep
-from complaints.actors import Actor
 from complaints.selectors import case_events_for
 from complaints.transitions import Status
+from kernel.actors import Actor
 from tests.factories import NOW, AgencyFactory, make_complaint
 
 pytestmark = pytest.mark.django_db

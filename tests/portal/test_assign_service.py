@@ -2,9 +2,9 @@ import pytest
 
 from accounts.models import User
 from complaints import services
-from complaints.actors import Actor
 from complaints.transitions import Status
-from ombudsman.errors import NotAllowed, ServiceError
+from kernel.actors import Actor
+from kernel.errors import NotAllowed, ServiceError
 from tests.factories import NOW, BlacklistEntryFactory, OfficerFactory, SeniorOfficerFactory, make_complaint, walk_to
 
 pytestmark = pytest.mark.django_db

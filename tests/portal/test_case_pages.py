@@ -3,9 +3,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from complaints import services
-from complaints.actors import Actor
 from complaints.models import CaseEvent
 from complaints.transitions import Status
+from kernel.actors import Actor
 from tests.factories import NOW, BlacklistEntryFactory, UserFactory, make_complaint, walk_to
 
 from .conftest import PDF

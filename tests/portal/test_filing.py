@@ -123,7 +123,7 @@ def test_evidence_errors_are_clear_and_keep_the_screen(client_a, citizen_a, cour
     assert response.status_code == 400
     assert "Upload a PDF or an image (JPEG, PNG, WebP, HEIC)." in response.content.decode()
 
-    monkeypatch.setattr("complaints.attachments.MAX_BYTES", 100)
+    monkeypatch.setattr("kernel.uploads.MAX_BYTES", 100)
     response = _details(client_a, evidence=SimpleUploadedFile("big.pdf", PDF + b"0" * 200))
     assert response.status_code == 400
     assert "larger than 10 MB" in response.content.decode()

@@ -4,9 +4,9 @@ import pytest
 from django.test import Client
 
 from complaints import services
-from complaints.actors import Actor
 from complaints.models import CaseEvent
 from complaints.transitions import Status
+from kernel.actors import Actor
 from outbox.models import DeliveryAttempt, OutboxMessage
 from tests.factories import NOW, AgencyFactory, BlacklistEntryFactory, OfficerFactory, make_complaint, walk_to
 

@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 
 from complaints import services
-from complaints.actors import Actor
 from complaints.transitions import Status
+from kernel.actors import Actor
 from portal.statistics import MIN_SAMPLE, Rate, agency_statistics, wilson_interval
 from tests.factories import NOW, AgencyFactory, BlacklistEntryFactory, make_complaint, walk_to
 

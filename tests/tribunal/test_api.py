@@ -9,8 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from clocks.models import Clock, ClockStatus
-from complaints.actors import Actor
 from complaints.transitions import Status
+from kernel.actors import Actor
 from tests.agency_api.conftest import make_caller
 from tribunal import services as ts
 from tribunal.models import CorrectionOrder, InformationRequest

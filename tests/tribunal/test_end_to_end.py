@@ -28,10 +28,10 @@ from citizens.models import BlacklistEntry, RecordStatus, RepresentativeKind
 from clocks.models import Clock, ClockNotice, ClockStatus, NoticeKind
 from clocks.services import clock_sweep
 from complaints import services as cs
-from complaints.actors import Actor
 from complaints.models import Complaint
 from complaints.transitions import Status
-from ombudsman.errors import NotAllowed
+from kernel.actors import Actor
+from kernel.errors import NotAllowed
 from outbox.models import OutboxMessage
 from tests.agency_api.conftest import make_caller
 from tests.factories import (

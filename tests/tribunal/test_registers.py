@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from complaints.actors import Actor
+from kernel.actors import Actor
 from tests.factories import NOW, AgencyFactory, UserFactory
 from tribunal import services as ts
 from tribunal.models import ConflictKind, ConflictOfInterest

@@ -10,10 +10,10 @@ import pytest
 from citizens.models import RecordStatus
 from clocks.models import Clock, ClockStatus
 from complaints import services as cs
-from complaints.actors import Actor
 from complaints.models import CaseEvent, Complaint
 from complaints.transitions import Status
-from ombudsman.errors import Conflict, NotAllowed, ServiceError
+from kernel.actors import Actor
+from kernel.errors import Conflict, NotAllowed, ServiceError
 from outbox.models import OutboxMessage
 from tests.factories import NOW, AgencyFactory, SeniorOfficerFactory, make_complaint
 from tribunal import services as ts
@@ -475,8 +475,14 @@ def test_agency_correcting_fields_propagates_the_fields(graph):
 
 
 def test_verified_answer_propagates_nothing(graph):
-    complaint = make_complaint(blacklist_entry=graph.entry, status="agency_responded")
+    complaint = make_complaint(blacklist_entry=graph.entry, status="referred")
+    cs.complaint_record_agency_response(
+        complaint_id=complaint.pk, actor=Actor.for_agency(complaint.respondent), outcome="verified",
+        explanation="Checked.", now=NOW,
+    )
+    complaint.refresh_from_db()
     assert complaint.agency_responses.get().outcome == "verified"
+    assert complaint.status == "investigation"  # a verified answer is checked independently
     assert not CorrectionOrder.objects.exists()
 
 

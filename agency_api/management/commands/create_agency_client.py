@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from agency_api.services import api_client_create
-from ombudsman.errors import ServiceError
+from kernel.errors import ServiceError
 
 
 class Command(BaseCommand):

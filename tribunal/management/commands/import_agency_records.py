@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from agencies.models import Agency, RecordCategory
-from ombudsman.errors import ServiceError
+from kernel.errors import ServiceError
 from tribunal.services import record_reported
 
 

@@ -10,7 +10,7 @@ from typing import IO
 
 import filetype
 
-from ombudsman.errors import ServiceError
+from kernel.errors import ServiceError
 
 MAX_BYTES = 10 * 1024 * 1024
 ALLOWED = {

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from .transitions import ActorKind
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # typing only: the kernel imports no app at run time
     from accounts.models import User
     from agencies.models import Agency
+
+
+class ActorKind(StrEnum):
+    CITIZEN = "citizen"  # the citizen or their representative
+    OFFICER = "officer"
+    SENIOR_OFFICER = "senior_officer"
+    AGENCY = "agency"  # an agency's API client (or, later, an agency user)
+    SYSTEM = "system"  # the clock sweep and other automatic steps
+
+
+# accounts.models.Role values that make a user an officer of the ombudsman.
+_STAFF_ROLES = {"officer": ActorKind.OFFICER, "senior_officer": ActorKind.SENIOR_OFFICER}
 
 
 @dataclass(frozen=True)
@@ -25,12 +36,7 @@ class Actor:
 
     @classmethod
     def for_user(cls, user: User) -> Actor:
-        from accounts.models import Role
-
-        kind = {
-            Role.OFFICER: ActorKind.OFFICER,
-            Role.SENIOR_OFFICER: ActorKind.SENIOR_OFFICER,
-        }.get(user.role, ActorKind.CITIZEN)  # type: ignore[call-overload]
+        kind = _STAFF_ROLES.get(str(getattr(user, "role", "")), ActorKind.CITIZEN)
         return cls(kind, user=user, label=str(user))
 
     @classmethod
@@ -50,3 +56,7 @@ class Actor:
     @property
     def is_officer(self) -> bool:
         return self.kind in (ActorKind.OFFICER, ActorKind.SENIOR_OFFICER)
+
+    @property
+    def agency_id(self) -> int | None:
+        return self.agency.pk if self.agency is not None else None

@@ -1,5 +1,5 @@
-"""Errors the services raise for requests they refuse. Views and the API turn them into 4xx
-responses whose message says what to fix; they are never a 500."""
+"""Errors the services raise for requests they refuse. The interfaces turn them into 4xx
+responses whose message says what to fix (kernel.http); they are never a 500."""
 
 from __future__ import annotations
 
@@ -20,6 +20,13 @@ class NotAllowed(ServiceError):
 
     status_code = 403
     default_code = "not_allowed"
+
+
+class NotFound(ServiceError):
+    """The object does not exist, or the actor may not know that it does."""
+
+    status_code = 404
+    default_code = "not_found"
 
 
 class Conflict(ServiceError):

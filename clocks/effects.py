@@ -1,0 +1,110 @@
+"""What each step of a case does to its legal clocks: read this file to know which clocks a
+referral starts, which an answer meets, and which a withdrawal cancels. Registered with the
+lifecycle (complaints.lifecycle); each effect runs in the step's transaction."""
+
+from __future__ import annotations
+
+from complaints.lifecycle import Phase, Step, effect
+from complaints.transitions import Action
+from kernel.actors import Actor
+
+from .models import Obligation
+from .services import (
+    CITIZEN_REPLY_TO_RESPONSE,
+    REFERRAL_OBLIGATIONS,
+    clock_meet,
+    clock_meet_if_running,
+    clock_start,
+    clocks_cancel_for_complaint,
+    clocks_meet_for_complaint,
+    clocks_start_for_referral,
+    clocks_stop_for_investigation,
+    has_running_clock,
+)
+
+CANCEL_REASONS = {
+    Action.WITHDRAW: "The complaint was withdrawn.",
+    Action.CLOSE: "The case is closed.",
+    Action.RULE_OUT_OF_SCOPE: "The complaint is outside the ombudsman's remit.",
+}
+
+
+@effect(Action.REFER, phase=Phase.STATE)
+def start_agency_clocks(step: Step) -> None:
+    """A referral starts the agency's clocks (acknowledge, mark disputed, respond); a referral to
+    another agency first cancels the previous agency's running ones."""
+    complaint = step.complaint
+    clocks_cancel_for_complaint(
+        complaint_id=complaint.pk,
+        reason="The case was referred to another agency.",
+        now=step.now,
+        actor=step.actor,
+        obligations=REFERRAL_OBLIGATIONS,
+        exclude_agency_id=complaint.respondent_id,
+    )
+    clocks_start_for_referral(complaint=complaint, agency=complaint.respondent, now=step.now, actor=step.actor)
+
+
+@effect(Action.ACKNOWLEDGE, phase=Phase.STATE)
+def meet_acknowledgement(step: Step) -> None:
+    clock_meet_if_running(complaint=step.complaint, obligation=Obligation.ACKNOWLEDGE, actor=step.actor, now=step.now)
+
+
+@effect(Action.MARK_DISPUTED, phase=Phase.STATE)
+def meet_disputed_marking(step: Step) -> None:
+    clock_meet_if_running(complaint=step.complaint, obligation=Obligation.MARK_DISPUTED, actor=step.actor, now=step.now)
+
+
+@effect(Action.RECORD_AGENCY_RESPONSE, phase=Phase.STATE)
+def answer_meets_agency_clocks(step: Step) -> None:
+    """The answer meets acknowledge and respond; marking disputed is no longer owed; the citizen's
+    reply clock starts."""
+    complaint = step.complaint
+    clocks_meet_for_complaint(
+        complaint_id=complaint.pk,
+        obligations=(Obligation.ACKNOWLEDGE, Obligation.RESPOND),
+        now=step.now,
+        actor=step.actor,
+        agency_id=complaint.respondent_id,
+    )
+    clocks_cancel_for_complaint(
+        complaint_id=complaint.pk,
+        reason="The agency answered the complaint before marking the record as disputed.",
+        now=step.now,
+        actor=step.actor,
+        obligations=(Obligation.MARK_DISPUTED,),
+        agency_id=complaint.respondent_id,
+    )
+    clock_start(
+        complaint=complaint,
+        obligation=Obligation.CITIZEN_REPLY,
+        now=step.now,
+        subject_key=CITIZEN_REPLY_TO_RESPONSE,
+        actor=Actor.system(),
+    )
+
+
+@effect(Action.RESOLVE, Action.OPEN_INVESTIGATION, phase=Phase.STATE)
+def citizen_reply_met(step: Step) -> None:
+    """The citizen's answer to the agency's response (accepted, or contested) meets their clock."""
+    complaint = step.complaint
+    if has_running_clock(complaint.pk, Obligation.CITIZEN_REPLY, CITIZEN_REPLY_TO_RESPONSE):
+        clock_meet(
+            complaint_id=complaint.pk,
+            obligation=Obligation.CITIZEN_REPLY,
+            subject_key=CITIZEN_REPLY_TO_RESPONSE,
+            now=step.now,
+            actor=Actor.system(f"{step.actor.display} ({step.action.value.replace('_', ' ')})"),
+        )
+
+
+@effect(Action.OPEN_INVESTIGATION, phase=Phase.STATE)
+def stop_agency_clocks(step: Step) -> None:
+    clocks_stop_for_investigation(complaint_id=step.complaint.pk, now=step.now, actor=step.actor)
+
+
+@effect(*CANCEL_REASONS, phase=Phase.STATE)
+def cancel_every_clock(step: Step) -> None:
+    clocks_cancel_for_complaint(
+        complaint_id=step.complaint.pk, reason=CANCEL_REASONS[step.action], now=step.now, actor=step.actor
+    )
