@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from .jurisdictions import DEFAULT_JURISDICTION, JURISDICTION_CHOICES
+
 
 class AgencyKind(models.TextChoices):
     COURT_LIST_OPERATOR = "court_list_operator", _("Court list operator")
@@ -17,25 +19,13 @@ class AgencyKind(models.TextChoices):
     CREDIT_BUREAU = "credit_bureau", _("Credit bureau")
 
 
-class Jurisdiction(models.TextChoices):
-    """ISO 3166 codes understood by the `holidays` package (the agency's working-day calendar)."""
-
-    CN = "CN", _("China")
-    HK = "HK", _("Hong Kong")
-    US = "US", _("United States")
-    GB = "GB", _("United Kingdom")
-    AU = "AU", _("Australia")
-    DE = "DE", _("Germany")
-    FR = "FR", _("France")
-    IE = "IE", _("Ireland")
-
-
 class Agency(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=200)
     name_zh = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
     slug = models.SlugField(unique=True, max_length=80)
     kind = models.CharField(max_length=30, choices=AgencyKind.choices, db_index=True)
-    jurisdiction = models.CharField(max_length=2, choices=Jurisdiction.choices, default=Jurisdiction.CN)
+    # The agency's working-day calendar and time zone (the table in agencies.jurisdictions).
+    jurisdiction = models.CharField(max_length=2, choices=JURISDICTION_CHOICES, default=DEFAULT_JURISDICTION)
     score_min = models.IntegerField(null=True, blank=True, help_text=_("Lowest score; empty for list operators."))
     score_max = models.IntegerField(null=True, blank=True)
     score_start = models.IntegerField(null=True, blank=True, help_text=_("Score every person starts from."))

@@ -1,4 +1,4 @@
-"""Benchmark: the clock sweep over 1,000,000 open clocks of which 10,000 are due.
+"""Benchmark: the clock sweep (`clocks.sweep`) over 1,000,000 open clocks of which 10,000 are due.
 
 Prints, for 1,000,000 open clocks and for 10,000 open clocks (all due):
   * the sweep's time against a raw `UPDATE ... RETURNING` of the same rows (target: <= 3x);
@@ -20,6 +20,12 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
+
+from clocks import sweep
+from clocks.models import ClockNotice
+from clocks.rules import rule_current
+from clocks.sweep import claim_query_sql, clock_sweep
+from tests.factories import SeniorOfficerFactory, make_complaint
 
 from .registry import benchmark
 
@@ -101,9 +107,6 @@ def rolled_back() -> Iterator[None]:
 
 
 def _fixtures(ncomplaints: int) -> tuple[list[int], list[int], Any]:
-    from clocks.services import rule_current
-    from tests.factories import SeniorOfficerFactory, make_complaint
-
     SeniorOfficerFactory(email="senior-bench@example.org")
     complaints = [make_complaint(status="investigation") for _ in range(ncomplaints)]
     return (
@@ -150,9 +153,7 @@ def _raw_update(now: datetime) -> tuple[float, int]:
 @contextmanager
 def _counting_copies(log: QueryLog) -> Iterator[None]:
     """COPY goes to psycopg directly, past Django's execute wrappers: count it here."""
-    from clocks import services
-
-    original = services._copy_rows
+    original = sweep._copy_rows
 
     def counted(model: Any, objs: list[Any]) -> None:
         if not objs:
@@ -167,16 +168,14 @@ def _counting_copies(log: QueryLog) -> Iterator[None]:
             log.total += 1
             log.seconds[kind] += time.perf_counter() - started
 
-    services._copy_rows = counted  # type: ignore[assignment]
+    sweep._copy_rows = counted  # type: ignore[assignment]
     try:
         yield
     finally:
-        services._copy_rows = original  # type: ignore[assignment]
+        sweep._copy_rows = original  # type: ignore[assignment]
 
 
 def _sweep(now: datetime, batch_size: int, *, commit: bool = False, log: QueryLog | None = None) -> tuple[float, Any]:
-    from clocks.services import clock_sweep
-
     def run() -> tuple[float, Any]:
         started = time.perf_counter()
         if log is not None:
@@ -193,8 +192,6 @@ def _sweep(now: datetime, batch_size: int, *, commit: bool = False, log: QueryLo
 
 
 def _explain(now: datetime, batch_size: int) -> list[str]:
-    from clocks.services import claim_query_sql
-
     with rolled_back(), connection.cursor() as cur:
         sql, params = claim_query_sql(now=now, batch_size=batch_size)
         cur.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql, params)
@@ -226,8 +223,6 @@ def _scenario(
         runs.append(seconds)
     sweep = statistics.median(runs)
     committed, result = _sweep(now, args.batch_size, commit=True)
-    from clocks.models import ClockNotice
-
     assert ClockNotice.objects.count() == due
     # The last claim of a sweep finds nothing: count only the batches that did work.
     per_batch = sorted({sum(b.values()) for b in log.batches[: result.batches]})

@@ -1,5 +1,5 @@
 """Admin: rules can be added (a change is a new version), regimes configured; clocks, pauses and
-notices are read-only here (they change only through clocks.services)."""
+notices are read-only here (they change only through clocks.services and clocks.sweep)."""
 
 from __future__ import annotations
 

@@ -4,7 +4,9 @@ A rule says how many units (calendar days, working days, weeks, calendar months)
 whether the day the duty was received counts (by default it does not), and whether a last day
 that is not a working day rolls forward to the next working day. Working days come from the
 `holidays` package per jurisdiction, including China's make-up working days on weekends
-(`HolidayBase.is_working_day` consults `weekend_workdays`).
+(`HolidayBase.is_working_day` consults `weekend_workdays`). Which holiday calendar and which time
+zone a jurisdiction has is the table in `agencies.jurisdictions`; an unknown code raises its
+`UnknownJurisdiction`.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
+
+from agencies.jurisdictions import jurisdiction_get
 
 
 class Unit(StrEnum):
@@ -32,23 +36,6 @@ UNIT_WORDS = {
     Unit.WEEKS: ("week", "weeks"),
     Unit.CALENDAR_MONTHS: ("calendar month", "calendar months"),
 }
-
-# The local time zone of each jurisdiction's calendar: a clock is due at the end of its last day
-# there. Plain data; extend together with agencies.models.Jurisdiction.
-JURISDICTION_TIMEZONES: dict[str, str] = {
-    "CN": "Asia/Shanghai",
-    "HK": "Asia/Hong_Kong",
-    "US": "America/New_York",
-    "GB": "Europe/London",
-    "AU": "Australia/Sydney",
-    "DE": "Europe/Berlin",
-    "FR": "Europe/Paris",
-    "IE": "Europe/Dublin",
-}
-
-
-class UnknownJurisdiction(ValueError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -72,21 +59,13 @@ class DueDate:
 
 @lru_cache(maxsize=256)
 def _calendar(jurisdiction: str, year: int) -> holidays.HolidayBase:
-    if jurisdiction not in JURISDICTION_TIMEZONES:
-        raise UnknownJurisdiction(
-            f"Unknown jurisdiction {jurisdiction!r}; choose from {', '.join(sorted(JURISDICTION_TIMEZONES))}."
-        )
+    j = jurisdiction_get(jurisdiction)  # UnknownJurisdiction for a code not in the table
     # Neighbouring years too, so observed days and make-up days across New Year are present.
-    return holidays.country_holidays(jurisdiction, years=(year - 1, year, year + 1))
+    return holidays.country_holidays(j.holiday_country, subdiv=j.holiday_subdivision, years=(year - 1, year, year + 1))
 
 
 def timezone_for(jurisdiction: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(JURISDICTION_TIMEZONES[jurisdiction])
-    except KeyError:
-        raise UnknownJurisdiction(
-            f"Unknown jurisdiction {jurisdiction!r}; choose from {', '.join(sorted(JURISDICTION_TIMEZONES))}."
-        ) from None
+    return ZoneInfo(jurisdiction_get(jurisdiction).timezone)
 
 
 def is_working_day(jurisdiction: str, day: date) -> bool:

@@ -9,9 +9,10 @@ from complaints.transitions import Action
 from kernel.actors import Actor
 
 from .models import Obligation
+from .rules import REFERRAL_OBLIGATIONS
+from .selectors import has_running_clock
 from .services import (
     CITIZEN_REPLY_TO_RESPONSE,
-    REFERRAL_OBLIGATIONS,
     clock_meet,
     clock_meet_if_running,
     clock_start,
@@ -19,7 +20,6 @@ from .services import (
     clocks_meet_for_complaint,
     clocks_start_for_referral,
     clocks_stop_for_investigation,
-    has_running_clock,
 )
 
 CANCEL_REASONS = {

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from agencies.jurisdictions import JURISDICTION_CHOICES
 
 from .calendar import Period, Unit
 
@@ -69,7 +72,10 @@ class ClockRule(models.Model):
     title = models.CharField(max_length=200)
     description = models.TextField(help_text=_("The rule and its legal source."))
     jurisdiction = models.CharField(
-        max_length=2, blank=True, help_text=_("The rule's own calendar; empty: the agency's jurisdiction.")
+        max_length=2,
+        blank=True,
+        choices=JURISDICTION_CHOICES,
+        help_text=_("The rule's own calendar; empty: the agency's jurisdiction."),
     )
     unit = models.CharField(max_length=20, choices=UNIT_CHOICES)
     amount = models.PositiveIntegerField()
@@ -137,8 +143,6 @@ class AgencyClockRegime(models.Model):
         return f"{self.agency_id} {self.obligation}: {self.rule_code}"
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         for name in ("rule_code", "urgent_rule_code"):
             code = getattr(self, name)
             if code and not ClockRule.objects.filter(code=code, active=True).exists():

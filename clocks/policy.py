@@ -1,5 +1,5 @@
 """Reminder and escalation policy as plain data (no ORM), plus the pure function that says what a
-clock's next steps are at a given time. The sweep (`clocks.services.clock_sweep`) applies it."""
+clock's next steps are at a given time. The sweep (`clocks.sweep.clock_sweep`) applies it."""
 
 from __future__ import annotations
 

@@ -9,9 +9,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from agencies.models import Agency
-from complaints.models import Complaint
+from complaints.models import CaseEvent, Complaint
+from kernel.actors import ActorKind
 
 from .models import ACTIVE_STATUSES, SWEEPABLE_STATUSES, Clock, ClockRule, ClockStatus, OwedBy
+from .rules_data import load_rules
 
 
 def _base() -> QuerySet[Clock]:
@@ -67,8 +69,6 @@ def clocks_by_agency(*, agency: Agency, active_only: bool = True) -> QuerySet[Cl
 
 def clock_rules_current() -> QuerySet[ClockRule]:
     if not ClockRule.objects.exists():  # a flushed database: the seed comes back (see rule_current)
-        from .rules_data import load_rules
-
         load_rules(ClockRule)
     return ClockRule.objects.current()
 
@@ -76,3 +76,25 @@ def clock_rules_current() -> QuerySet[ClockRule]:
 def clock_rule_get(*, code: str) -> ClockRule | None:
     clock_rules_current()
     return ClockRule.objects.filter(code=code, active=True).order_by("-version").first()
+
+
+def has_running_clock(complaint_id: int, obligation: str, subject_key: str) -> bool:
+    return Clock.objects.filter(
+        complaint_id=complaint_id, obligation=obligation, subject_key=subject_key, status__in=ACTIVE_STATUSES
+    ).exists()
+
+
+def clock_consumer_information_at(*, clock: Clock, now: datetime) -> datetime | None:
+    """When the consumer last sent information on the case inside the clock's running time."""
+    return (
+        CaseEvent.objects.filter(
+            complaint_id=clock.complaint_id,
+            actor_kind=ActorKind.CITIZEN.value,
+            kind__in=("message", "attachment_added"),
+            created_at__gte=clock.started_at,
+            created_at__lt=min(now, clock.due_at) + timedelta(microseconds=1),
+        )
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )

@@ -7,7 +7,9 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .calendar import JURISDICTION_TIMEZONES, Unit
+from agencies.jurisdictions import JURISDICTION_CODES
+
+from .calendar import Unit
 from .models import ClockRule
 
 
@@ -54,7 +56,7 @@ class DueDateQuerySerializer(serializers.Serializer):
         input_formats=["%Y-%m-%d"], help_text="The day the party received the duty, YYYY-MM-DD."
     )
     jurisdiction = serializers.ChoiceField(
-        choices=sorted(JURISDICTION_TIMEZONES),
+        choices=list(JURISDICTION_CODES),
         required=False,
         help_text="Whose working-day calendar applies (default: the rule's own, else CN).",
     )

@@ -7,7 +7,7 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
-from .services import SWEEP_BATCH_SIZE, clock_sweep
+from .sweep import SWEEP_BATCH_SIZE, clock_sweep
 
 
 @shared_task(

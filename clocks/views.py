@@ -11,9 +11,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .models import ClockRule
+from .rules import rule_due_date
 from .selectors import clock_rule_get, clock_rules_current
 from .serializers import ClockRuleSerializer, DueDateQuerySerializer, DueDateSerializer
-from .services import rule_due_date
 
 
 class ClockRuleList(generics.ListAPIView):

@@ -1,5 +1,8 @@
 """The transactional outbox: every side effect (email, webhook) is a row written in the same
-transaction as the state change that causes it, then delivered by a Celery task with retries."""
+transaction as the state change that causes it, then delivered by a Celery task with retries.
+
+Rows are built by the builders in `outbox.services` (`outbox_email_row`, `outbox_webhook_row`),
+whether saved one by one or inserted in bulk."""
 
 from __future__ import annotations
 
@@ -29,9 +32,9 @@ class OutboxMessage(models.Model):
     agency = models.ForeignKey(
         "agencies.Agency", on_delete=models.CASCADE, null=True, blank=True, related_name="outbox_messages"
     )
-    complaint = models.ForeignKey(
-        "complaints.Complaint", on_delete=models.CASCADE, null=True, blank=True, related_name="outbox_messages"
-    )
+    # The case the message is about, as a plain id: the outbox sits below every domain app and
+    # knows nothing of complaints (no foreign key, so no cascade: messages outlive their case).
+    complaint_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     payload = models.JSONField()
     status = models.CharField(max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
     attempts = models.PositiveIntegerField(default=0)

@@ -1,3 +1,8 @@
+"""The outbox's services: the one place outbox rows are built (`outbox_row`, `outbox_email_row`,
+`outbox_webhook_row`), queueing one inside the caller's transaction (`outbox_enqueue`,
+`outbox_email`, `outbox_webhook`), the kick that asks a worker to relay now (`relay_kick`), and
+the relay itself (lease, deliver, back off)."""
+
 from __future__ import annotations
 
 import logging
@@ -5,6 +10,7 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
+from celery import current_app
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -24,13 +30,102 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0)), BACKOFF_CEILING)
 
 
-def _kick_relay() -> None:
-    from .tasks import relay_outbox
+# The relay task's name (`outbox.tasks` registers it under this name). Services send it by name,
+# so they never import the tasks module (which imports this one).
+RELAY_TASK = "outbox.tasks.relay_outbox"
 
+
+def relay_kick() -> None:
+    """Ask a worker to relay now. Never raises: with the broker down, the periodic relay (beat,
+    every 30 s) delivers what is committed."""
     try:
-        relay_outbox.delay()
-    except Exception:  # broker down: the beat sweep delivers it later; the row is safe in the DB
+        current_app.send_task(RELAY_TASK)
+    except Exception:  # broker down: the beat sweep delivers it later; the rows are safe in the DB
         logger.warning("outbox: could not reach the broker; the periodic relay will deliver", exc_info=True)
+
+
+# --- rows: built here only, saved one by one (outbox_enqueue) or in bulk (clocks.sweep) ----------
+
+
+def outbox_row(
+    *,
+    channel: Channel | str,
+    topic: str,
+    recipient: str,
+    payload: dict[str, Any],
+    dedupe_key: str,
+    now: datetime,
+    agency_id: int | None = None,
+    complaint_id: int | None = None,
+) -> OutboxMessage:
+    """An unsaved outbox message, due now."""
+    return OutboxMessage(
+        channel=channel,
+        topic=topic,
+        recipient=recipient,
+        payload=payload,
+        dedupe_key=dedupe_key,
+        agency_id=agency_id,
+        complaint_id=complaint_id,
+        next_attempt_at=now,
+        created_at=now,
+    )
+
+
+def outbox_email_row(
+    *, to: str, subject: str, body: str, topic: str, dedupe_key: str, now: datetime, complaint_id: int | None = None
+) -> OutboxMessage | None:
+    """The unsaved email message, or None when there is no address to send it to."""
+    if not to:
+        return None
+    return outbox_row(
+        channel=Channel.EMAIL,
+        topic=topic,
+        recipient=to,
+        payload={"subject": subject, "body": body},
+        dedupe_key=dedupe_key,
+        now=now,
+        complaint_id=complaint_id,
+    )
+
+
+def outbox_webhook_row(
+    *,
+    agency_id: int,
+    event_type: str,
+    data: dict[str, Any],
+    dedupe_key: str,
+    now: datetime,
+    complaint_id: int | None = None,
+) -> OutboxMessage:
+    """The unsaved webhook event for an agency (Standard Webhooks envelope: type, timestamp, data).
+    The outbox message id is the `webhook-id`, the same on every retry."""
+    return outbox_row(
+        channel=Channel.WEBHOOK,
+        topic=event_type,
+        recipient=str(agency_id),
+        agency_id=agency_id,
+        complaint_id=complaint_id,
+        dedupe_key=dedupe_key,
+        now=now,
+        payload={"type": event_type, "timestamp": now.isoformat(), "data": data},
+    )
+
+
+# --- queueing one message inside the caller's transaction ----------------------------------------
+
+
+def _save(message: OutboxMessage) -> OutboxMessage | None:
+    """Insert the row; None if its `dedupe_key` exists. The relay is kicked once the caller commits."""
+    try:
+        with transaction.atomic():
+            message.save(force_insert=True)
+    except IntegrityError:
+        if OutboxMessage.objects.filter(dedupe_key=message.dedupe_key).exists():
+            return None
+        raise
+    transaction.on_commit(relay_kick)
+    return message
 
 
 def outbox_enqueue(
@@ -45,41 +140,28 @@ def outbox_enqueue(
     complaint_id: int | None = None,
 ) -> OutboxMessage | None:
     """Queue a side effect inside the caller's transaction. Returns None if `dedupe_key` exists."""
-    try:
-        with transaction.atomic():
-            message = OutboxMessage.objects.create(
-                channel=channel,
-                topic=topic,
-                recipient=recipient,
-                payload=payload,
-                dedupe_key=dedupe_key,
-                agency_id=agency_id,
-                complaint_id=complaint_id,
-                next_attempt_at=now,
-                created_at=now,
-            )
-    except IntegrityError:
-        if OutboxMessage.objects.filter(dedupe_key=dedupe_key).exists():
-            return None
-        raise
-    transaction.on_commit(_kick_relay)
-    return message
+    return _save(
+        outbox_row(
+            channel=channel,
+            topic=topic,
+            recipient=recipient,
+            payload=payload,
+            dedupe_key=dedupe_key,
+            now=now,
+            agency_id=agency_id,
+            complaint_id=complaint_id,
+        )
+    )
 
 
 def outbox_email(
     *, to: str, subject: str, body: str, topic: str, dedupe_key: str, now: datetime, complaint_id: int | None = None
 ) -> OutboxMessage | None:
-    if not to:
-        return None
-    return outbox_enqueue(
-        channel=Channel.EMAIL,
-        topic=topic,
-        recipient=to,
-        payload={"subject": subject, "body": body},
-        dedupe_key=dedupe_key,
-        now=now,
-        complaint_id=complaint_id,
+    """Queue an email; nothing (None) without an address or if `dedupe_key` exists."""
+    message = outbox_email_row(
+        to=to, subject=subject, body=body, topic=topic, dedupe_key=dedupe_key, now=now, complaint_id=complaint_id
     )
+    return _save(message) if message is not None else None
 
 
 def outbox_webhook(
@@ -91,13 +173,20 @@ def outbox_webhook(
     now: datetime,
     complaint_id: int | None = None,
 ) -> OutboxMessage | None:
-    """Queue a webhook event for an agency (Standard Webhooks envelope: type, timestamp, data).
-    The outbox message id is the `webhook-id`, the same on every retry."""
-    return outbox_enqueue(
-        channel=Channel.WEBHOOK, topic=event_type, recipient=str(agency_id), agency_id=agency_id,
-        complaint_id=complaint_id, dedupe_key=dedupe_key, now=now,
-        payload={"type": event_type, "timestamp": now.isoformat(), "data": data},
+    """Queue a webhook event for an agency (see `outbox_webhook_row`). None if `dedupe_key` exists."""
+    return _save(
+        outbox_webhook_row(
+            agency_id=agency_id,
+            event_type=event_type,
+            data=data,
+            dedupe_key=dedupe_key,
+            now=now,
+            complaint_id=complaint_id,
+        )
     )
+
+
+# --- the relay -----------------------------------------------------------------------------------
 
 
 def _claim(*, now: datetime, batch_size: int) -> list[OutboxMessage]:

@@ -1,8 +1,8 @@
 from celery import shared_task
 
-from .services import outbox_relay
+from .services import RELAY_TASK, outbox_relay
 
 
-@shared_task(name="outbox.tasks.relay_outbox", ignore_result=True)
+@shared_task(name=RELAY_TASK, ignore_result=True)
 def relay_outbox() -> int:
     return outbox_relay()

@@ -181,7 +181,7 @@ def _clock_rows(complaint: Complaint, bound: dict[str, Any]) -> list[dict[str, A
 
 def _webhook_log(complaint: Complaint) -> list[OutboxMessage]:
     return list(
-        OutboxMessage.objects.filter(complaint=complaint, channel=OutboxChannel.WEBHOOK)
+        OutboxMessage.objects.filter(complaint_id=complaint.pk, channel=OutboxChannel.WEBHOOK)
         .select_related("agency")
         .prefetch_related("delivery_attempts")
         .order_by("created_at")

@@ -1,9 +1,10 @@
 from django.db import migrations
 
+# Plain data (no ORM): the rows are written through the historical model given to `load`.
+from clocks.rules_data import load_rules
+
 
 def load(apps, schema_editor):  # type: ignore[no-untyped-def]
-    from clocks.rules_data import load_rules
-
     load_rules(apps.get_model("clocks", "ClockRule"))
 
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from citizens.models import RecordStatus
 from clocks.models import Clock, ClockStatus
 from complaints.models import AgencyResponse, Complaint
-from outbox.models import OutboxStatus
+from outbox.models import OutboxMessage, OutboxStatus
 from outbox.services import outbox_relay
 from tests.agency_api.conftest import standard_webhooks_verify
 from tests.factories import AgencyFactory, make_complaint
@@ -58,7 +58,7 @@ def test_agency_works_a_referral_over_http(live_server, receiver):
     request = receiver.requests[events.index(created[0])]
     assert standard_webhooks_verify(secret=secret, headers=request["headers"], body=request["body"])
     assert created[0]["data"]["reference"] == complaint.reference
-    message = complaint.outbox_messages.get(topic="referral.created")
+    message = OutboxMessage.objects.get(complaint_id=complaint.pk, topic="referral.created")
     assert message.status == OutboxStatus.DELIVERED
 
     # The agency reads the referral it was told about.

@@ -300,7 +300,7 @@ def test_webhook_endpoint_refuses_http_and_private_addresses(caller, hook):
 
 def test_referral_created_enqueued_in_the_referral_transaction(agency):
     complaint = make_complaint(status="referred", entry_kwargs={"agency": agency})
-    message = OutboxMessage.objects.get(topic="referral.created", complaint=complaint)
+    message = OutboxMessage.objects.get(topic="referral.created", complaint_id=complaint.pk)
     assert message.channel == "webhook" and message.agency_id == agency.pk
     assert message.payload["data"]["reference"] == complaint.reference
     assert complaint.citizen.reveal_national_id() not in json.dumps(message.payload)

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from clocks.models import Clock, ClockStatus, Obligation, OwedBy
+from clocks.rules import rule_current
 
 _keys = itertools.count()
 
@@ -23,8 +24,6 @@ def make_due_clocks(
 ) -> list[int]:
     """`n` agency information-request clocks that ran out `overdue_by` before `now`, spread over
     `complaints` (bulk insert; the services are exercised elsewhere)."""
-    from clocks.services import rule_current
-
     rule = rule_current(code="omb-information-request")
     due_at = now - overdue_by
     rows = []

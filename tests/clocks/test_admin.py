@@ -1,6 +1,7 @@
 import pytest
 from django.test import Client
 
+from clocks.rules import rule_current
 from tests.factories import AgencyFactory, UserFactory, make_complaint
 
 pytestmark = pytest.mark.django_db
@@ -22,8 +23,6 @@ def test_clock_admin_is_read_only_and_lists_clocks(admin_client):
 
 
 def test_regime_admin_refuses_an_unknown_rule(admin_client):
-    from clocks.services import rule_current
-
     rule_current(code="cn-credit-objection")  # the seed, even after another test flushed the database
     agency = AgencyFactory()
     bad = admin_client.post(

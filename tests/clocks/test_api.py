@@ -3,6 +3,9 @@
 import pytest
 from rest_framework.test import APIClient
 
+from clocks.models import ClockRule
+from clocks.rules import rule_current
+
 pytestmark = pytest.mark.django_db
 
 SEEDED = {
@@ -49,9 +52,6 @@ def test_list_has_every_seeded_rule_with_its_source():
 
 
 def test_list_shows_only_the_newest_version():
-    from clocks.models import ClockRule
-    from clocks.services import rule_current
-
     old = rule_current(code="au-credit-correction")
     ClockRule.objects.create(
         code=old.code, version=2, title=old.title, description="v2", unit="calendar_days", amount=31

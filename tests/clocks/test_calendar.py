@@ -2,17 +2,18 @@
 US federal holidays, month ends. Expected dates were worked out by hand from the 2026 State
 Council holiday notice (as encoded in the `holidays` package) and the US federal calendar."""
 
-from datetime import date
+from datetime import UTC, date
 
 import pytest
 
+from agencies.jurisdictions import JURISDICTIONS, UnknownJurisdiction
 from clocks.calendar import (
     Period,
     Unit,
-    UnknownJurisdiction,
     add_months,
     add_working_days,
     compute_due,
+    end_of_day,
     is_working_day,
 )
 from clocks.rules_data import RULES
@@ -118,5 +119,24 @@ def test_calendar_month_arithmetic(start, months, expected):
 
 
 def test_unknown_jurisdiction_is_refused():
-    with pytest.raises(UnknownJurisdiction):
+    with pytest.raises(UnknownJurisdiction, match="choose from AU, CN, DE"):
         compute_due(period("cn-credit-objection"), date(2026, 1, 5), "XX")
+    with pytest.raises(UnknownJurisdiction):
+        end_of_day("XX", date(2026, 1, 5))
+
+
+@pytest.mark.parametrize(
+    ("code", "new_year_end_utc"),
+    [("CN", "2026-01-01T16:00:00+00:00"), ("US", "2026-01-02T05:00:00+00:00"), ("GB", "2026-01-02T00:00:00+00:00")],
+)
+def test_the_jurisdiction_table_gives_each_calendar_its_time_zone_and_holidays(code, new_year_end_utc):
+    # New Year's Day is a public holiday in each; the clock's last day ends at local midnight.
+    assert not is_working_day(code, date(2026, 1, 1))
+    assert end_of_day(code, date(2026, 1, 1)).astimezone(UTC).isoformat() == new_year_end_utc
+
+
+def test_every_jurisdiction_has_a_time_zone_and_a_holiday_calendar():
+    assert len({j.code for j in JURISDICTIONS}) == len(JURISDICTIONS) == 8
+    for j in JURISDICTIONS:
+        assert is_working_day(j.code, date(2026, 1, 1)) is False, j.code
+        assert end_of_day(j.code, date(2026, 6, 1)).tzinfo is not None

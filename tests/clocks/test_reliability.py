@@ -16,7 +16,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from clocks.models import Clock, ClockNotice, ClockStatus
-from clocks.services import clock_sweep
+from clocks.sweep import clock_sweep
 from clocks.tasks import sweep_clocks
 from complaints import services as complaint_services
 from complaints.models import CaseEvent
@@ -150,7 +150,7 @@ def test_redis_stopped_during_referrals_loses_nothing_and_doubles_nothing(
         assert CaseEvent.objects.filter(complaint=complaint, kind="clock_started").count() == 3
         assert CaseEvent.objects.filter(complaint=complaint, kind="refer").count() == 1
         # The referral email to the citizen: exactly one row, delivered exactly once.
-        referral_emails = OutboxMessage.objects.filter(complaint=complaint, topic="email.status.referred")
+        referral_emails = OutboxMessage.objects.filter(complaint_id=complaint.pk, topic="email.status.referred")
         assert referral_emails.count() == 1
         assert referral_emails.get().status == "delivered"
         # Each escalation level of each overdue clock: once.

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from clocks import selectors, services
+from clocks import selectors, services, sweep
 from clocks.models import Clock, ClockPause, ClockStatus
 from complaints import services as complaint_services
 from complaints.models import CaseEvent
@@ -209,7 +209,7 @@ def test_pause_and_resume_push_the_due_time_by_the_paused_time():
     for obligation in ("acknowledge", "mark_disputed"):
         services.clock_meet(complaint_id=complaint.pk, obligation=obligation, now=NOW, actor=agency)
     # While paused the sweep never touches it, even long after its original due time.
-    assert services.clock_sweep(now=respond.due_at + timedelta(days=30)).claimed == 0
+    assert sweep.clock_sweep(now=respond.due_at + timedelta(days=30)).claimed == 0
     assert Clock.objects.get(pk=respond.pk).escalation_level == 0
     resumed = services.clock_resume(clock_id=respond.pk, now=NOW + timedelta(days=3, hours=2), actor=officer)
     assert resumed.status == ClockStatus.OPEN
@@ -309,7 +309,7 @@ def test_queues_and_audiences():
     assert {c.pk for c in selectors.clocks_due_today(now=on_the_day)} >= {ack.pk}
     assert not selectors.clocks_overdue(now=on_the_day).filter(pk=ack.pk).exists()
     assert selectors.clocks_overdue(now=utc(2026, 12, 1)).filter(pk=ack.pk).exists()
-    services.clock_sweep(now=utc(2026, 12, 1))
+    sweep.clock_sweep(now=utc(2026, 12, 1))
     assert set(selectors.clocks_escalated().values_list("obligation", flat=True)) == {"acknowledge", "mark_disputed"}
     assert selectors.clocks_by_agency(agency=complaint.respondent).count() == 3
     reply = services.clock_start(complaint=complaint, obligation="citizen_reply", now=NOW, subject_key="question:1")

@@ -5,7 +5,8 @@ from datetime import timedelta
 
 import pytest
 
-from clocks.services import clock_start, clock_sweep
+from clocks.services import clock_start
+from clocks.sweep import clock_sweep
 from complaints.selectors import case_events_for
 from complaints.transitions import Status
 from kernel.actors import Actor

@@ -102,7 +102,7 @@ def test_submit_assigns_yearly_references_and_emails_the_citizen():
     a = make_complaint()
     b = make_complaint()
     assert a.reference == "OMB-2026-000001" and b.reference == "OMB-2026-000002"
-    assert OutboxMessage.objects.filter(complaint=a, channel="email", recipient=a.citizen.email).count() == 1
+    assert OutboxMessage.objects.filter(complaint_id=a.pk, channel="email", recipient=a.citizen.email).count() == 1
     ev = a.events.get()
     assert ev.kind == "submitted" and ev.actor_user == a.citizen.user and ev.visibility == "citizen"
 

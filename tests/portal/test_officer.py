@@ -153,7 +153,7 @@ def test_webhook_delivery_log_shows_this_case_only(officer_client, case_a, citiz
             dedupe_key=str(uuid.uuid4()),
             recipient=court.slug,
             agency=court,
-            complaint=complaint,
+            complaint_id=complaint.pk,
             payload={},
             next_attempt_at=NOW,
             created_at=NOW,

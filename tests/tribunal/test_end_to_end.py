@@ -26,7 +26,7 @@ from django.utils import timezone
 from agencies.models import RecordCategory
 from citizens.models import BlacklistEntry, RecordStatus, RepresentativeKind
 from clocks.models import Clock, ClockNotice, ClockStatus, NoticeKind
-from clocks.services import clock_sweep
+from clocks.sweep import clock_sweep
 from complaints import services as cs
 from complaints.models import Complaint
 from complaints.transitions import Status
@@ -185,9 +185,11 @@ def test_minor_listed_for_a_parent_is_corrected_everywhere(celery_worker_process
     assert complaint.status == Status.COMPLIANCE
     orders = {order.agency_id: order for order in CorrectionOrder.objects.filter(determination=det)}
     assert set(orders) == {court.pk, rail.pk, air.pk, school.pk, bank.pk}  # all five, each once
-    hooks = OutboxMessage.objects.filter(complaint=complaint, topic="correction.ordered")
+    hooks = OutboxMessage.objects.filter(complaint_id=complaint.pk, topic="correction.ordered")
     assert sorted(h.agency_id for h in hooks) == sorted(orders)
-    assert OutboxMessage.objects.filter(complaint=complaint, topic="determination.issued", agency=court).count() == 1
+    assert (
+        OutboxMessage.objects.filter(complaint_id=complaint.pk, topic="determination.issued", agency=court).count() == 1
+    )
     for order in orders.values():
         assert Clock.objects.get(subject_key=order.subject_key).obligation == "compliance"
 
@@ -221,7 +223,7 @@ def test_minor_listed_for_a_parent_is_corrected_everywhere(celery_worker_process
     school_clock.refresh_from_db()
     assert school_clock.status == ClockStatus.MISSED and school_clock.escalation_level == 3
     assert OutboxMessage.objects.filter(
-        complaint=complaint, topic="email.clock.escalated", recipient=senior.email
+        complaint_id=complaint.pk, topic="email.clock.escalated", recipient=senior.email
     ).exists()
     complaint.refresh_from_db()
     assert complaint.status == Status.COMPLIANCE  # level 3 of an order alerts; it changes no status
