@@ -7,6 +7,7 @@ from datetime import UTC, date
 import pytest
 
 from agencies.jurisdictions import JURISDICTIONS, UnknownJurisdiction
+from agencies.models import Agency
 from clocks.calendar import (
     Period,
     Unit,
@@ -16,6 +17,7 @@ from clocks.calendar import (
     end_of_day,
     is_working_day,
 )
+from clocks.models import ClockRule
 from clocks.rules_data import RULES
 
 RULES_BY_CODE = {r["code"]: r for r in RULES}
@@ -140,3 +142,11 @@ def test_every_jurisdiction_has_a_time_zone_and_a_holiday_calendar():
     for j in JURISDICTIONS:
         assert is_working_day(j.code, date(2026, 1, 1)) is False, j.code
         assert end_of_day(j.code, date(2026, 6, 1)).tzinfo is not None
+
+
+def test_agencies_and_rules_choose_from_the_same_table():
+    table = [(j.code, str(j.name)) for j in JURISDICTIONS]
+    for model in (Agency, ClockRule):
+        field = model._meta.get_field("jurisdiction")
+        assert [(code, str(name)) for code, name in field.choices] == table, model
+    assert Agency._meta.get_field("jurisdiction").default == "CN"
