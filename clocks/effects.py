@@ -9,10 +9,9 @@ from complaints.transitions import Action
 from kernel.actors import Actor
 
 from .models import Obligation
-from .rules import REFERRAL_OBLIGATIONS
+from .rules import CITIZEN_REPLY_TO_RESPONSE, REFERRAL_OBLIGATIONS
 from .selectors import has_running_clock
 from .services import (
-    CITIZEN_REPLY_TO_RESPONSE,
     clock_meet,
     clock_meet_if_running,
     clock_start,

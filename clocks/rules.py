@@ -29,6 +29,8 @@ AGENCY_OBLIGATIONS = frozenset(
 )
 # What a referral opens, in this order.
 REFERRAL_OBLIGATIONS = (Obligation.ACKNOWLEDGE, Obligation.MARK_DISPUTED, Obligation.RESPOND)
+# The subject key of the citizen's reply clock to an agency's answer.
+CITIZEN_REPLY_TO_RESPONSE = "agency_response"
 
 
 def rule_current(*, code: str) -> ClockRule:

@@ -48,10 +48,6 @@ from .selectors import clock_consumer_information_at
 from .sweep import next_action_after_change
 from .timeline import clock_event_record, duration, label, local_time
 
-# The citizen's reply clock to an agency's answer (its subject key).
-CITIZEN_REPLY_TO_RESPONSE = "agency_response"
-
-
 # --- regimes ----------------------------------------------------------------------------------
 
 

@@ -4,11 +4,12 @@ lifecycle (`complaints.lifecycle.transition`, so its effects run). Who is told, 
 `clocks.notify`; when each step is due is `clocks.policy`.
 
 Locks: a batch claims its due clocks *and* their complaints in one `SELECT ... FOR UPDATE SKIP
-LOCKED OF clock, complaint`. That is the one place clocks are locked without `lock_case` first:
-it never waits for a lock, so it cannot deadlock with a writer that holds a case (and waits for
-nothing the sweep holds); a clock or case someone is changing right now is simply skipped and
-picked up by the next sweep. The level-3 move then calls `transition`, whose `lock_case` finds the
-complaint already locked by this transaction.
+LOCKED OF clock, complaint`. That is the one place clocks are locked without `lock_case` first,
+and it is safe because the claim never waits: a clock whose row or case someone holds is skipped
+and picked up by the next sweep. Everything the batch locks afterwards belongs to cases it already
+holds (the level-3 move's `transition` calls `lock_case` on a complaint this transaction locked,
+then its effects lock that case's other clocks), and every other writer must take the case first;
+so the sweep never waits on a writer that waits on it.
 """
 
 from __future__ import annotations
