@@ -11,8 +11,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from kernel.errors import ServiceError
+
 from .models import ApiClient, IdempotencyRecord, WebhookEndpoint
-from .services import api_client_create, api_client_revoke, webhook_endpoint_set
+from .services import api_client_create, api_client_revoke, webhook_endpoint_set, webhook_url_check
 
 
 class ApiClientForm(forms.ModelForm):
@@ -83,10 +85,6 @@ class WebhookEndpointForm(forms.ModelForm):
         fields = ("agency", "url")
 
     def clean_url(self) -> str:
-        from kernel.errors import ServiceError
-
-        from .services import webhook_url_check
-
         url = self.cleaned_data["url"]
         try:
             webhook_url_check(url)

@@ -6,5 +6,7 @@ class AgencyApiConfig(AppConfig):
     verbose_name = "Agency API"
 
     def ready(self) -> None:
-        # Register the "webhook" outbox deliverer and the OpenAPI auth extension at startup.
-        from . import base, webhooks  # noqa: F401
+        # Importing these modules registers the "webhook" outbox deliverer (webhooks) and the OpenAPI
+        # security scheme of the agency token (auth). They import models, so they cannot be imported
+        # at the top of this module, which Django loads before the app registry is ready.
+        from . import auth, webhooks  # noqa: F401

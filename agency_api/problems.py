@@ -4,8 +4,9 @@
      "status": 400, "detail": "outcome: ...", "instance": "/api/v1/agency/referrals/OMB-2026-000001/response",
      "errors": [{"field": "outcome", "message": "...", "code": "invalid_choice"}]}
 
-`problem_exception_handler` is DRF's EXCEPTION_HANDLER (settings.REST_FRAMEWORK); `api_not_found`
-and `api_server_error` answer Django-level 404/500 under /api/ in the same format.
+`problem_exception_handler` is DRF's EXCEPTION_HANDLER (settings.REST_FRAMEWORK); domain errors get
+their status, message and field from kernel.http, as on the HTML pages. `api_not_found` and
+`api_server_error` answer Django-level 404/500 under /api/ in the same format.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from complaints.transitions import TransitionError
 from kernel.errors import ServiceError
+from kernel.http import error_answer
 
 logger = logging.getLogger(__name__)
 
@@ -121,12 +123,11 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     request = context.get("request")
     instance = request.path if request is not None else ""
 
-    if isinstance(exc, TransitionError):
-        return _response(problem_body(status_code=409, detail=str(exc), instance=instance))
-    if isinstance(exc, ServiceError):
-        errors = [{"field": exc.field, "message": exc.message, "code": exc.code}] if exc.field else None
-        detail = f"{exc.field}: {exc.message}" if exc.field else exc.message
-        return _response(problem_body(status_code=exc.status_code, detail=detail, instance=instance, errors=errors))
+    if isinstance(exc, ServiceError):  # a domain refusal, answered as everywhere else (kernel.http)
+        answer = error_answer(exc)
+        errors = [{"field": answer.field, "message": answer.message, "code": answer.code}] if answer.field else None
+        body = problem_body(status_code=answer.status, detail=answer.detail, instance=instance, errors=errors)
+        return _response(body)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field": exc.messages}
@@ -172,31 +173,23 @@ def api_not_found(request: HttpRequest, exception: Exception | None = None) -> H
     """handler404: problem+json under /api/, the usual page elsewhere."""
     if is_api_request(request):
         return _json_problem(request, status.HTTP_404_NOT_FOUND, "No such API resource.")
-    from django.views.defaults import page_not_found
-
-    return page_not_found(request, exception or Http404())
+    return defaults.page_not_found(request, exception or Http404())
 
 
 def api_server_error(request: HttpRequest) -> HttpResponse:
     """handler500: problem+json under /api/ (no details leak), the usual page elsewhere."""
     if is_api_request(request):
         return _json_problem(request, 500, "The server failed; the error was logged. Retry later.")
-    from django.views.defaults import server_error
-
-    return server_error(request)
+    return defaults.server_error(request)
 
 
 def api_permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if is_api_request(request):
         return _json_problem(request, 403, "Not allowed.")
-    from django.views.defaults import permission_denied
-
-    return permission_denied(request, exception or PermissionDenied())
+    return defaults.permission_denied(request, exception or PermissionDenied())
 
 
 def api_bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if is_api_request(request):
         return _json_problem(request, 400, "Bad request.")
-    from django.views.defaults import bad_request
-
-    return bad_request(request, exception or Exception())
+    return defaults.bad_request(request, exception or Exception())

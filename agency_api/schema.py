@@ -1,8 +1,70 @@
-"""drf-spectacular postprocessing hook: the agency integration guide at the top of /api/v1/docs/."""
+"""The agency API's OpenAPI description (drf-spectacular): every operation's problem+json error
+answers and `Idempotency-Key` header (AgencyAutoSchema, the schema of AgencyAPIView), and the
+agency integration guide at the top of /api/v1/docs/ (postprocessing hook)."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter
+
+from .idempotency import IDEMPOTENCY_HEADER
+from .problems import PROBLEM_CONTENT_TYPE, ProblemSerializer
+
+ERROR_CODES_ALL = (400, 401, 404, 406, 429)
+ERROR_CODES_WRITE = (409, 413, 415)
+ERROR_DESCRIPTIONS = {
+    400: "Invalid request: `errors` names every invalid field.",
+    401: "Missing, invalid or expired token, or a revoked client.",
+    404: "No such object, or it is not referred to your agency.",
+    406: "Ask for `application/json`.",
+    409: "The case's state does not allow this now (the detail says what is allowed).",
+    413: "Request body too large.",
+    415: "Unsupported content type.",
+    422: "This Idempotency-Key was used with a different request.",
+    429: "Too many requests for this client; retry after `Retry-After` seconds.",
+}
+
+
+class AgencyAutoSchema(AutoSchema):
+    """Adds the problem+json error answers and the Idempotency-Key header to every operation."""
+
+    def get_tags(self) -> list[str]:
+        return ["agency"]
+
+    def get_override_parameters(self) -> list[Any]:
+        params = list(super().get_override_parameters())
+        if self.method == "POST":
+            params.append(
+                OpenApiParameter(
+                    IDEMPOTENCY_HEADER,
+                    str,
+                    OpenApiParameter.HEADER,
+                    required=False,
+                    description=(
+                        "Any unique string (e.g. a UUID), at most 255 characters. Retrying with the same key "
+                        "and body returns the first answer (header `Idempotent-Replayed: true`) and changes "
+                        "nothing; the same key with a different body is a 422. Keys are kept 24 hours per client."
+                    ),
+                )
+            )
+        return params
+
+    def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
+        responses: dict[str, Any] = super()._get_response_bodies(direction)
+        codes: tuple[int, ...] = ERROR_CODES_ALL
+        if self.method in ("POST", "PUT", "PATCH"):
+            codes += ERROR_CODES_WRITE
+        if self.method == "POST":
+            codes += (422,)
+        for code in sorted(codes):
+            if str(code) not in responses:
+                response = self._get_response_for_code(ProblemSerializer, str(code), [PROBLEM_CONTENT_TYPE], direction)
+                response["description"] = ERROR_DESCRIPTIONS[code]
+                responses[str(code)] = response
+        return responses
+
 
 GUIDE = """
 ## Agency integration guide

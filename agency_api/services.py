@@ -16,7 +16,7 @@ from accounts.models import User
 from agencies.models import Agency
 from kernel.errors import ServiceError
 
-from .base import IDEMPOTENCY_TTL
+from .idempotency import IDEMPOTENCY_TTL
 from .models import ApiClient, IdempotencyRecord, WebhookEndpoint, new_webhook_secret
 
 # --- clients ----------------------------------------------------------------------------------

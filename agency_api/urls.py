@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import tribunal_views, views
 
 app_name = "agency_api"
 
@@ -22,9 +22,20 @@ urlpatterns = [
         name="attachment-download",
     ),
     path("webhook", views.WebhookView.as_view(), name="webhook"),
+    # The tribunal's steps: information requests, correction orders, record reports.
+    path("information-requests/", tribunal_views.InformationRequestList.as_view(), name="information-request-list"),
+    path(
+        "information-requests/<int:pk>/",
+        tribunal_views.InformationRequestDetail.as_view(),
+        name="information-request-detail",
+    ),
+    path(
+        "information-requests/<int:pk>/answer",
+        tribunal_views.InformationRequestAnswer.as_view(),
+        name="information-request-answer",
+    ),
+    path("corrections/", tribunal_views.CorrectionOrderList.as_view(), name="correction-list"),
+    path("corrections/<int:pk>/", tribunal_views.CorrectionOrderDetail.as_view(), name="correction-detail"),
+    path("corrections/<int:pk>/confirm", tribunal_views.CorrectionOrderConfirm.as_view(), name="correction-confirm"),
+    path("records/", tribunal_views.RecordReport.as_view(), name="record-report"),
 ]
-
-# Information requests, correction orders and record reports (tribunal app; same base class).
-from tribunal.api import urlpatterns as tribunal_patterns  # noqa: E402
-
-urlpatterns += tribunal_patterns

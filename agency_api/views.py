@@ -1,4 +1,6 @@
-"""Agency API endpoints. Every view derives from AgencyAPIView (scoping, auth, idempotency)."""
+"""Agency API endpoints for referrals, their evidence and messages, and the agency's webhook. Every
+view derives from AgencyAPIView (scoping, auth, idempotency); the tribunal's endpoints are in
+agency_api.tribunal_views."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from clocks.selectors import clocks_for_complaint
 from complaints.models import AgencyResponse, Attachment, CaseEvent, Complaint
 from complaints.selectors import case_events_for, referred_complaints
 from complaints.services import (
@@ -26,6 +29,7 @@ from complaints.services import (
     complaint_record_agency_response,
 )
 from complaints.transitions import Status
+from kernel.http import attachment_response
 from kernel.visibility import VISIBLE_TO_AGENCY, Visibility
 
 from . import services
@@ -49,8 +53,6 @@ from .serializers import (
 
 def clock_rows(complaint: Complaint) -> list[dict[str, Any]]:
     """Every clock on the case the agency should see, as ClockSerializer rows."""
-    from clocks.selectors import clocks_for_complaint
-
     rows = []
     for clock in clocks_for_complaint(complaint=complaint, audience="agency"):
         rows.append(
@@ -339,14 +341,9 @@ class AttachmentDownload(ReferralScoped):
         )
         if attachment is None:
             raise NotFound()
-        response = FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=True,
-            filename=attachment.original_name,
-            content_type=attachment.content_type,
+        return attachment_response(
+            attachment.file.open("rb"), stored_name=attachment.original_name, content_type=attachment.content_type
         )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
 
 
 class WebhookView(AgencyAPIView):

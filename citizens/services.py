@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
+from accounts.models import Role, User
 from kernel.actors import Actor
-from kernel.errors import Conflict
+from kernel.errors import Conflict, ServiceError
 
-from .models import BlacklistEntry, RecordStatus
+from . import national_id
+from .models import BlacklistEntry, Citizen, RecordStatus, RepresentativeKind
 
 
 def record_mark_disputed(*, entry_id: int, now: datetime, actor: Actor) -> BlacklistEntry:
@@ -28,3 +32,108 @@ def record_mark_disputed(*, entry_id: int, now: datetime, actor: Actor) -> Black
         entry.status = RecordStatus.DISPUTED
         entry.save(update_fields=["status", "updated_at"])
     return entry
+
+
+# --- accounts and representation (sign-up, people represented, assisted filing) -------------
+
+
+def _normalized_id(raw: str) -> str:
+    try:
+        return national_id.normalize(raw)
+    except ValidationError:
+        raise ServiceError(_("Enter the ID number as 6 to 24 letters and digits."), field="national_id")
+
+
+def _existing_citizen(raw_id: str) -> Citizen | None:
+    return Citizen.objects.filter(national_id_hash=national_id.keyed_hash(raw_id)).first()
+
+
+def citizen_sign_up(
+    *, email: str, password: str, full_name: str, national_id_number: str, language: str = "en"
+) -> User:
+    """Create a citizen's account and their citizen record. A citizen record that an officer created
+    for them (assisted filing, no account yet) is linked to the new account."""
+    normalized = _normalized_id(national_id_number)
+    email = User.objects.normalize_email(email).lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ServiceError(_("An account with this email address already exists. Sign in instead."), field="email")
+    with transaction.atomic():
+        existing = Citizen.objects.select_for_update().filter(national_id_hash=national_id.keyed_hash(normalized))
+        citizen = existing.first()
+        if citizen is not None and citizen.user_id is not None:
+            raise ServiceError(
+                _("This ID number is already registered to an account. Contact us if this is wrong."),
+                field="national_id",
+            )
+        try:
+            user = User.objects.create_user(
+                email=email,
+                password=password,
+                full_name=full_name.strip(),
+                role=Role.CITIZEN,
+                preferred_language=language,
+            )
+        except IntegrityError:
+            raise ServiceError(_("An account with this email address already exists. Sign in instead."), field="email")
+        if citizen is None:
+            citizen = Citizen(full_name=full_name.strip(), email=email, preferred_language=language)
+            citizen.set_national_id(normalized)
+        citizen.user = user
+        citizen.email = citizen.email or email
+        citizen.save()
+    return user
+
+
+def citizen_add_represented(
+    *, representative: User, full_name: str, national_id_number: str, date_of_birth: date | None, kind: str
+) -> Citizen:
+    """Register a person the user represents (a parent for a minor, a lawyer for a client)."""
+    normalized = _normalized_id(national_id_number)
+    if kind not in RepresentativeKind.values:
+        raise ServiceError(_("Choose how you represent this person."), field="kind")
+    if not full_name.strip():
+        raise ServiceError(_("Enter the person's full name."), field="full_name")
+    with transaction.atomic():
+        if _existing_citizen(normalized) is not None:
+            # Never attach a stranger's existing record to whoever knows their ID number.
+            raise ServiceError(
+                _("This person is already registered with us. Ask us to add you as their representative."),
+                field="national_id",
+            )
+        citizen = Citizen(
+            full_name=full_name.strip(),
+            date_of_birth=date_of_birth,
+            representative=representative,
+            representative_kind=kind,
+            email=representative.email,
+        )
+        citizen.set_national_id(normalized)
+        try:
+            citizen.save()
+        except IntegrityError:
+            raise ServiceError(_("This person is already registered with us."), field="national_id")
+    return citizen
+
+
+def citizen_find_or_create_assisted(
+    *, national_id_number: str, full_name: str, email: str = "", phone: str = ""
+) -> tuple[Citizen, bool]:
+    """For an officer filing on someone's behalf (phone or walk-in): the citizen with this ID
+    number (matched by keyed hash), or a new citizen record without an account."""
+    normalized = _normalized_id(national_id_number)
+    existing = _existing_citizen(normalized)
+    if existing is not None:
+        return existing, False
+    if not full_name.strip():
+        raise ServiceError(_("Enter the person's full name."), field="full_name")
+    citizen = Citizen(full_name=full_name.strip(), email=email.strip(), phone=phone.strip())
+    citizen.set_national_id(normalized)
+    try:
+        with transaction.atomic():
+            citizen.save()
+    except IntegrityError:
+        existing = _existing_citizen(normalized)
+        if existing is None:
+            raise
+        return existing, False
+    return citizen, True

@@ -36,6 +36,8 @@ accounts_patterns = (
 
 urlpatterns = [
     path("", include("portal.urls")),
+    path("officer/", include("officer.urls")),
+    path("", include("public.urls")),
     path("accounts/", include(accounts_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
@@ -45,7 +47,6 @@ urlpatterns = [
     # OAuth2 token endpoint for agency API clients (client credentials), and token revocation.
     path("o/token/", oauth2_views.TokenView.as_view(), name="oauth2-token"),
     path("o/revoke_token/", oauth2_views.RevokeTokenView.as_view(), name="oauth2-revoke-token"),
-    path("", include("tribunal.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -1,6 +1,8 @@
+"""The citizens' pages (included at "/"): start, people represented, filing, their cases."""
+
 from django.urls import path
 
-from . import officer_views, stats_views, views
+from . import record_holders, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,11 +14,10 @@ urlpatterns = [
     path("cases/", views.my_cases, name="my-cases"),
     path("cases/<str:reference>/", views.case_detail, name="case-detail"),
     path("cases/<str:reference>/files/<int:pk>/", views.case_attachment, name="case-attachment"),
-    path("officer/", officer_views.queues, name="officer-queues"),
-    path("officer/file/", officer_views.officer_file, name="officer-file"),
-    path("officer/cases/<str:reference>/", officer_views.officer_case, name="officer-case"),
-    path("officer/cases/<str:reference>/files/<int:pk>/", officer_views.officer_attachment, name="officer-attachment"),
-    path("statistics/", stats_views.statistics_page, name="statistics"),
-    path("statistics.csv", stats_views.statistics_csv, name="statistics-csv"),
-    path("statistics.json", stats_views.statistics_json, name="statistics-json"),
+    path("cases/<str:reference>/record-holders/", record_holders.case_record_holders_page, name="case-record-holders"),
+    path(
+        "api/v1/cases/<str:reference>/record-holders/",
+        record_holders.CaseRecordHolders.as_view(),
+        name="api-case-record-holders",
+    ),
 ]

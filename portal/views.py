@@ -5,7 +5,7 @@ that say what to fix."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -13,9 +13,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -24,17 +23,17 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.models import User
 from agencies.models import Agency
 from citizens.models import Citizen
+from citizens.services import citizen_add_represented, citizen_sign_up
 from complaints import selectors as complaint_selectors
 from complaints import services
-from complaints.models import AgencyOutcome, Attachment, Category, Channel, Complaint, Remedy, UrgencyReason
-from complaints.transitions import Action, TransitionError, allowed_actions
+from complaints.models import AgencyOutcome, Category, Channel, Complaint, Remedy, UrgencyReason
+from complaints.transitions import Action, allowed_actions
 from kernel.actors import Actor, ActorKind
 from kernel.errors import ServiceError
-from kernel.events import event_label
+from kernel.http import ErrorAnswer, add_form_error, attachment_response, run_service
 from kernel.visibility import VISIBLE_TO_CITIZEN
 
-from . import selectors
-from . import services as portal_services
+from . import selectors, staging
 from .forms import (
     RECORD_OTHER,
     DetailsStepForm,
@@ -46,10 +45,7 @@ from .forms import (
     RepresentedPersonForm,
     SignUpForm,
 )
-from .labels import ACTOR_LABELS
-
-T = TypeVar("T")
-SESSION_KEY = "filing"
+from .timeline import timeline_rows
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -61,22 +57,6 @@ def user(request: HttpRequest) -> User:
     u = request.user
     assert isinstance(u, User)
     return u
-
-
-def run_service(fn: Callable[..., T], **kwargs: Any) -> tuple[T | None, ServiceError | TransitionError | None]:
-    """Call a service; a refusal comes back as the error (never a 500)."""
-    try:
-        return fn(**kwargs), None
-    except (ServiceError, TransitionError) as exc:
-        return None, exc
-
-
-def error_status(exc: ServiceError | TransitionError) -> int:
-    return exc.status_code if isinstance(exc, ServiceError) else 409
-
-
-def error_text(exc: ServiceError | TransitionError) -> str:
-    return exc.message if isinstance(exc, ServiceError) else str(exc)
 
 
 # --- accounts ---------------------------------------------------------------------------------
@@ -92,7 +72,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             new_user, err = run_service(
-                portal_services.citizen_sign_up,
+                citizen_sign_up,
                 email=data["email"],
                 password=data["password1"],
                 full_name=data["full_name"],
@@ -104,8 +84,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Your account is ready. You can file a complaint now."))
                 return redirect("file-record")
             assert err is not None
-            field = err.field if isinstance(err, ServiceError) and err.field in form.fields else None
-            form.add_error(field, error_text(err))
+            add_form_error(form, err)
         status = 400
     return render(request, "registration/signup.html", {"form": form}, status=status)
 
@@ -122,7 +101,7 @@ def people_add(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             citizen, err = run_service(
-                portal_services.citizen_add_represented,
+                citizen_add_represented,
                 representative=user(request),
                 full_name=data["full_name"],
                 national_id_number=data["national_id"],
@@ -134,13 +113,12 @@ def people_add(request: HttpRequest) -> HttpResponse:
                     request,
                     _("%(name)s was added. You can now file a complaint for them.") % {"name": citizen.full_name},
                 )
-                filing = request.session.get(SESSION_KEY) or {}
+                filing = request.session.get(staging.SESSION_KEY) or {}
                 filing["citizen"] = citizen.pk
-                request.session[SESSION_KEY] = filing
+                request.session[staging.SESSION_KEY] = filing
                 return redirect("file-record")
             assert err is not None
-            field = err.field if isinstance(err, ServiceError) and err.field in form.fields else None
-            form.add_error(field, error_text(err))
+            add_form_error(form, err)
         status = 400
     return render(request, "portal/people_add.html", {"form": form}, status=status)
 
@@ -149,12 +127,12 @@ def people_add(request: HttpRequest) -> HttpResponse:
 
 
 def _filing(request: HttpRequest) -> dict[str, Any]:
-    data = request.session.get(SESSION_KEY)
+    data = request.session.get(staging.SESSION_KEY)
     return data if isinstance(data, dict) else {}
 
 
 def _save_filing(request: HttpRequest, data: dict[str, Any]) -> None:
-    request.session[SESSION_KEY] = data
+    request.session[staging.SESSION_KEY] = data
     request.session.modified = True
 
 
@@ -282,7 +260,7 @@ def file_details(request: HttpRequest) -> HttpResponse:
         keep = []
         for f in files:
             if f["path"] == request.POST["remove_file"]:
-                portal_services.staged_file_discard(f)
+                staging.staged_file_discard(f)
             else:
                 keep.append(f)
         filing["files"] = keep
@@ -293,13 +271,11 @@ def file_details(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         upload = data.get("evidence")
         if upload is not None:
-            if len(files) >= portal_services.MAX_STAGED_FILES:
-                form.add_error(
-                    "evidence", _("You can add up to %(n)s files here.") % {"n": portal_services.MAX_STAGED_FILES}
-                )
+            if len(files) >= staging.MAX_STAGED_FILES:
+                form.add_error("evidence", _("You can add up to %(n)s files here.") % {"n": staging.MAX_STAGED_FILES})
             else:
                 staged, err = run_service(
-                    portal_services.staged_file_add, fileobj=upload, filename=upload.name, size=upload.size
+                    staging.staged_file_add, fileobj=upload, filename=upload.name, size=upload.size
                 )
                 if err is not None:
                     form.add_error("evidence", _evidence_error(err))
@@ -316,19 +292,19 @@ def file_details(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("The file was added."))
                 return redirect("file-details")
             return redirect("file-review")
-    context = {"form": form, "step": 2, "files": files, "max_files": portal_services.MAX_STAGED_FILES}
+    context = {"form": form, "step": 2, "files": files, "max_files": staging.MAX_STAGED_FILES}
     return render(request, "portal/file_details.html", context, status=400 if form.is_bound else 200)
 
 
-def _evidence_error(err: ServiceError | TransitionError) -> str:
-    code = getattr(err, "code", "")
+def _evidence_error(err: ErrorAnswer) -> str:
+    code = err.code
     if code == "too_large":
         return _("The file is larger than 10 MB. Make it smaller or send a photo of the key page.")
     if code == "unsupported_type":
         return _("Upload a PDF or an image (JPEG, PNG, WebP, HEIC).")
     if code == "empty":
         return _("The file is empty.")
-    return error_text(err)
+    return err.message
 
 
 def _review_context(filing: dict[str, Any]) -> dict[str, Any]:
@@ -374,12 +350,12 @@ def file_review(request: HttpRequest) -> HttpResponse:
     complaint, err = run_service(_submit, request=request, filing=filing, context=context)
     if err is not None or complaint is None:
         assert err is not None
-        context["error"] = error_text(err)
-        context["error_field"] = err.field if isinstance(err, ServiceError) else None
-        return render(request, "portal/file_review.html", context, status=error_status(err))
+        context["error"] = err.message
+        context["error_field"] = err.field
+        return render(request, "portal/file_review.html", context, status=err.status)
     for f in filing.get("files", []):
-        portal_services.staged_file_discard(f)
-    request.session.pop(SESSION_KEY, None)
+        staging.staged_file_discard(f)
+    request.session.pop(staging.SESSION_KEY, None)
     messages.success(
         request,
         _("Your complaint has been filed. Its reference is %(ref)s. Keep it for your records; filing is free.")
@@ -446,22 +422,6 @@ def citizen_case_or_404(request: HttpRequest, reference: str) -> Complaint:
     if complaint is None or u.is_officer:
         raise Http404
     return complaint
-
-
-def timeline_rows(complaint: Complaint, audience: str) -> list[dict[str, Any]]:
-    rows = []
-    for event in complaint_selectors.case_events_for(complaint=complaint, audience=audience):
-        rows.append(
-            {
-                "event": event,
-                # Service messages are stored in the language of whoever acted; known ones are shown in
-                # the reader's language.
-                "message": _(event.message) if event.message else "",
-                "label": event_label(event.kind),
-                "actor": event.actor_label if audience == "officer" else ACTOR_LABELS.get(event.actor_kind, ""),
-            }
-        )
-    return rows
 
 
 CITIZEN_ACTIONS = ("message", "evidence", "accept", "contest", "withdraw")
@@ -544,23 +504,11 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         if err is None:
             messages.success(request, done)
             return redirect("case-detail", reference=complaint.reference)
-        status = error_status(err)
-        messages.error(request, error_text(err))
-        field = err.field if isinstance(err, ServiceError) and err.field in form.fields else None
-        form.add_error(field, error_text(err))
+        status = err.status
+        messages.error(request, err.message)
+        add_form_error(form, err)
     complaint.refresh_from_db()
     return render(request, "portal/case_detail.html", citizen_case_context(complaint, {action: form}), status=status)
-
-
-def _serve_attachment(attachment: Attachment) -> HttpResponseBase:
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @login_required
@@ -568,8 +516,6 @@ def _serve_attachment(attachment: Attachment) -> HttpResponseBase:
 def case_attachment(request: HttpRequest, reference: str, pk: int) -> HttpResponseBase:
     complaint = citizen_case_or_404(request, reference)
     attachment = get_object_or_404(complaint.attachments.filter(visibility__in=VISIBLE_TO_CITIZEN), pk=pk)
-    return _serve_attachment(attachment)
-
-
-def case_url(complaint: Complaint) -> str:
-    return reverse("case-detail", kwargs={"reference": complaint.reference})
+    return attachment_response(
+        attachment.file.open("rb"), stored_name=attachment.original_name, content_type=attachment.content_type
+    )

@@ -40,7 +40,10 @@ INSTALLED_APPS = [
     "clocks",
     "agency_api",
     "tribunal",
+    # The web interfaces: citizens' pages, officers' pages, public pages.
     "portal",
+    "officer",
+    "public",
 ]
 
 MIDDLEWARE = [

@@ -1,4 +1,5 @@
-"""Template helpers of the portal."""
+"""Template helpers of the portal's pages and of the site's shell (base.html), used by the officer
+pages too."""
 
 from __future__ import annotations
 
@@ -12,13 +13,13 @@ from kernel.events import event_label
 
 register = template.Library()
 
-# Public registers kept by the tribunal app, linked from the navigation when they exist: one link to
-# their index page, or each register when there is no index.
-REGISTER_INDEX = ("tribunal:registers", _("Public registers"))
+# Public registers (public app), linked from the navigation when they exist: one link to their
+# index page, or each register when there is no index.
+REGISTER_INDEX = ("public:registers", _("Public registers"))
 REGISTER_LINKS = [
-    ("tribunal:determinations", _("Decisions")),
-    ("tribunal:criteria", _("Scoring criteria")),
-    ("tribunal:conflicts", _("Conflicts of interest")),
+    ("public:determinations", _("Decisions")),
+    ("public:criteria", _("Scoring criteria")),
+    ("public:conflicts", _("Conflicts of interest")),
 ]
 
 
@@ -35,11 +36,6 @@ def register_links() -> list[dict[str, Any]]:
         except NoReverseMatch:
             continue
     return links
-
-
-@register.filter
-def percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.0f}%"
 
 
 @register.filter

@@ -9,12 +9,16 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.http import Http404
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application
-from rest_framework.test import APIClient
+from rest_framework.test import APIClient, APIRequestFactory
 
+from agency_api import urls as agency_urls
 from agency_api.base import AgencyAPIView
 from agency_api.services import api_client_revoke
+from agency_api.views import ReferralDetail, ReferralScoped
+from complaints.models import Complaint
 from complaints.services import attachment_add
 from kernel.actors import Actor
 from tests.agency_api.conftest import fetch_token, make_caller
@@ -189,6 +193,50 @@ def test_subclasses_cannot_replace_scoping_or_authentication():
         class Unscoped(AgencyAPIView):
             def get_queryset(self):  # type: ignore[no-untyped-def]
                 return None
+
+
+@pytest.mark.parametrize("name", ["get_object", "get_queryset", "filter_queryset"])
+def test_subclasses_cannot_replace_how_objects_are_found(name):
+    """Neither one object nor the list can be read around the agency scope: not by the subclass
+    itself, not through a mixin placed before the base class."""
+
+    def unscoped(self, *args):  # type: ignore[no-untyped-def]
+        return Complaint.objects.all()
+
+    with pytest.raises(TypeError, match=name):
+        type("Direct", (ReferralScoped,), {name: unscoped})
+    mixin = type("Mixin", (), {name: unscoped})
+    with pytest.raises(TypeError, match=name):
+        type("Mixed", (mixin, ReferralScoped), {})
+    # The named escape hatch is the only way to an unscoped queryset, and nothing uses it.
+    type("Hatch", (ReferralScoped,), {"dangerously_get_queryset": unscoped})
+
+
+def test_the_escape_hatch_is_unused():
+    views = [p.callback.view_class for p in agency_urls.urlpatterns]  # type: ignore[union-attr]
+    assert views and all(issubclass(v, AgencyAPIView) for v in views)
+    assert [v.__name__ for v in views if "dangerously_get_queryset" in vars(v)] == []
+
+
+def _view_for(caller, reference: str) -> ReferralDetail:
+    request = APIRequestFactory().get(f"{BASE}/referrals/{reference}/")
+    request.META["HTTP_AUTHORIZATION"] = f"Bearer {caller.token}"
+    view = ReferralDetail()
+    view.setup(request, reference=reference)
+    view.format_kwarg = None
+    view.request = view.initialize_request(request, reference=reference)
+    view.request.user  # authenticates: the caller's AgencyPrincipal
+    return view
+
+
+def test_get_object_finds_only_the_callers_agencys_object():
+    mine, theirs = AgencyFactory(), AgencyFactory()
+    caller = make_caller(mine)
+    own = make_complaint(status="referred", entry_kwargs={"agency": mine}, now=timezone.now())
+    other = make_complaint(status="referred", entry_kwargs={"agency": theirs}, now=timezone.now())
+    assert _view_for(caller, own.reference).get_object() == own
+    with pytest.raises(Http404):
+        _view_for(caller, other.reference).get_object()
 
 
 def _agency_operations() -> list[tuple[str, str]]:

@@ -237,7 +237,7 @@ def test_abandoned_staged_evidence_is_purged(client_a, citizen_a, court, setting
 
     from django.utils import timezone
 
-    from portal.services import staged_files_purge
+    from portal.staging import staged_files_purge
 
     entry = citizen_a.blacklist_entries.get()
     _step1(client_a, citizen_a, court, f"b:{entry.pk}")

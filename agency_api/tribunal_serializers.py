@@ -1,0 +1,191 @@
+"""Serializers of the tribunal's agency endpoints: information requests, correction orders, record
+reports (agency_api.tribunal_views)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from tribunal.models import CorrectionOrder, InformationDocument, InformationRequest
+
+MAX_FILES = 10
+
+
+class SubjectSerializer(serializers.Serializer):
+    full_name = serializers.CharField()
+    national_id_masked = serializers.CharField()
+    national_id_hash = serializers.CharField(help_text="Keyed match token of the person's ID number.")
+
+
+def _subject(obj: InformationRequest | CorrectionOrder) -> dict[str, str]:
+    citizen = obj.complaint.citizen
+    return {
+        "full_name": citizen.full_name,
+        "national_id_masked": citizen.national_id_masked,
+        "national_id_hash": citizen.national_id_hash,
+    }
+
+
+class InformationDocumentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InformationDocument
+        fields = ("id", "original_name", "content_type", "size", "sha256", "created_at")
+
+
+class InformationRequestSerializer(serializers.ModelSerializer):
+    case_reference = serializers.CharField(source="complaint.reference")
+    record_holder: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        source="complaint.respondent", slug_field="slug", read_only=True
+    )
+    record_reference = serializers.SerializerMethodField()
+    subject = serializers.SerializerMethodField()
+    questions = serializers.ListField(child=serializers.CharField())
+    requested_documents = serializers.ListField(child=serializers.CharField())
+    answers = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
+    documents = InformationDocumentSerializer(many=True, read_only=True)
+    answer_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = InformationRequest
+        fields = (
+            "id",
+            "case_reference",
+            "status",
+            "questions",
+            "requested_documents",
+            "due_at",
+            "created_at",
+            "record_holder",
+            "record_reference",
+            "subject",
+            "answer_text",
+            "answers",
+            "answered_at",
+            "documents",
+            "answer_url",
+        )
+
+    def get_record_reference(self, obj: InformationRequest) -> str:
+        entry = obj.complaint.blacklist_entry
+        return entry.agency_record_id if entry else ""
+
+    def get_subject(self, obj: InformationRequest) -> SubjectSerializer:
+        return _subject(obj)  # type: ignore[return-value]
+
+    def get_answer_url(self, obj: InformationRequest) -> str:
+        return reverse("agency_api:information-request-answer", args=[obj.pk])
+
+
+class _JSONListField(serializers.ListField):
+    """A list that may also arrive as a JSON string (multipart forms)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str):
+            try:
+                data = json.loads(data)
+            except ValueError as exc:
+                raise serializers.ValidationError("Send a JSON list.") from exc
+        return super().to_internal_value(data)
+
+
+class AnswerItemSerializer(serializers.Serializer):
+    question = serializers.CharField(max_length=2000)
+    answer = serializers.CharField(max_length=20_000)
+
+
+class InformationAnswerRequestSerializer(serializers.Serializer):
+    answer_text = serializers.CharField(max_length=20_000, help_text="Your answer.")
+    answers = _JSONListField(
+        child=AnswerItemSerializer(),
+        required=False,
+        max_length=50,
+        help_text="Optional per-question answers; in a multipart form, a JSON string.",
+    )
+    files = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        max_length=MAX_FILES,
+        help_text="The requested documents (PDF or images), repeat the `files` field for each.",
+    )
+
+
+class CorrectionOrderSerializer(serializers.ModelSerializer):
+    case_reference = serializers.CharField(source="complaint.reference")
+    determination: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    received_via: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    category: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    path = serializers.ListField(child=serializers.CharField())
+    actions = serializers.ListField(child=serializers.DictField())
+    subject = serializers.SerializerMethodField()
+    evidence_before = serializers.DictField()
+    evidence_after = serializers.DictField()
+    confirm_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CorrectionOrder
+        fields = (
+            "id",
+            "case_reference",
+            "trigger",
+            "determination",
+            "status",
+            "actions",
+            "record_reference",
+            "category",
+            "received_via",
+            "path",
+            "subject",
+            "ordered_at",
+            "due_at",
+            "confirmed_at",
+            "evidence_before",
+            "evidence_after",
+            "confirmation_note",
+            "waived_at",
+            "waiver_reason",
+            "confirm_url",
+        )
+
+    def get_subject(self, obj: CorrectionOrder) -> SubjectSerializer:
+        return _subject(obj)  # type: ignore[return-value]
+
+    def get_confirm_url(self, obj: CorrectionOrder) -> str:
+        return reverse("agency_api:correction-confirm", args=[obj.pk])
+
+
+class CriterionSerializer(serializers.Serializer):
+    factor = serializers.CharField(max_length=2000)
+    description = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    direction_or_weight = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    data_source = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class CorrectionConfirmRequestSerializer(serializers.Serializer):
+    evidence_before = serializers.DictField(help_text="The record as it was before you acted (a JSON object).")
+    evidence_after = serializers.DictField(
+        help_text='The record as it is now. For a deletion: {"status": "deleted"}; for a corrected field, '
+        "the field with its new value; for a lifted sanction, `sanctions` without it."
+    )
+    note = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    scoring_criteria = CriterionSerializer(
+        many=True, required=False, help_text="Required when the order includes `disclose_criteria`."
+    )
+
+
+class RecordReportSerializer(serializers.Serializer):
+    citizen_match_token = serializers.RegexField(
+        r"^[0-9a-f]{64}$", help_text="The person's keyed match token (as in referrals' `national_id_hash`)."
+    )
+    agency_record_id = serializers.CharField(max_length=100)
+    category = serializers.SlugField(required=False, help_text="Catalogue code of the record category.")
+    list_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class RecordReportResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    agency_record_id = serializers.CharField()
+    reported_at = serializers.DateTimeField()
+    matched = serializers.BooleanField(help_text="Whether it matched a record the ombudsman ordered deleted.")

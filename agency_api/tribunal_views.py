@@ -1,0 +1,221 @@
+"""Agency endpoints of the tribunal's steps, under /api/v1/agency/: information requests, correction
+orders and record reports. Every view derives from agency_api.base.AgencyAPIView: an information
+request or correction order of another agency is not in the queryset, so it is a 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from agencies.models import RecordCategory
+from kernel.errors import ServiceError
+from tribunal import services
+from tribunal.models import CorrectionOrder, InformationRequest, InformationRequestStatus, OrderStatus
+
+from .base import AgencyAPIView, AgencyCursorPagination
+from .tribunal_serializers import (
+    CorrectionConfirmRequestSerializer,
+    CorrectionOrderSerializer,
+    InformationAnswerRequestSerializer,
+    InformationRequestSerializer,
+    RecordReportResultSerializer,
+    RecordReportSerializer,
+)
+
+
+class _NewestFirst(AgencyCursorPagination):
+    ordering = ("-created_at", "-id")
+
+
+class _OrdersNewestFirst(AgencyCursorPagination):
+    ordering = ("-ordered_at", "-id")
+
+
+class InformationRequestFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=InformationRequestStatus.choices)
+
+    class Meta:
+        model = InformationRequest
+        fields = ["status"]
+
+
+class CorrectionOrderFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=OrderStatus.choices)
+
+    class Meta:
+        model = CorrectionOrder
+        fields = ["status"]
+
+
+class _InformationScoped(AgencyAPIView):
+    agency_field = "agency"
+    serializer_class = InformationRequestSerializer
+    pagination_class = _NewestFirst
+
+    def get_base_queryset(self) -> QuerySet[InformationRequest]:
+        return InformationRequest.objects.select_related(
+            "complaint__citizen", "complaint__respondent", "complaint__blacklist_entry"
+        ).prefetch_related("documents")
+
+
+class InformationRequestList(_InformationScoped, generics.ListAPIView):
+    filterset_class = InformationRequestFilter
+
+    @extend_schema(
+        summary="Information requests sent to your agency",
+        description="The ombudsman's demands for information during an investigation, newest first. Your agency "
+        "may be asked even when the complaint is not about it (e.g. because it received the record).",
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class InformationRequestDetail(_InformationScoped, generics.RetrieveAPIView):
+    @extend_schema(summary="One information request")
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class InformationRequestAnswer(_InformationScoped, generics.GenericAPIView):
+    parser_classes = (MultiPartParser, JSONParser)
+
+    @extend_schema(
+        summary="Answer an information request",
+        description="multipart/form-data with `answer_text`, optional `answers` (a JSON list of "
+        "{question, answer}) and the requested documents as repeated `files` fields (PDF or images; the type "
+        "is read from the content). JSON without files is accepted too. Meets the request's clock.",
+        request={
+            "multipart/form-data": InformationAnswerRequestSerializer,
+            "application/json": InformationAnswerRequestSerializer,
+        },
+        responses={200: InformationRequestSerializer},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        obj = self.get_object()
+        data: Any = request.data
+        if hasattr(data, "getlist"):
+            payload: dict[str, Any] = {k: data.get(k) for k in data if k != "files"}
+            payload["files"] = request.FILES.getlist("files")
+        else:
+            payload = dict(data)
+        serializer = InformationAnswerRequestSerializer(data=payload)
+        serializer.is_valid(raise_exception=True)
+        v = serializer.validated_data
+        answered = services.information_request_answer(
+            request_id=obj.pk,
+            actor=self.actor,
+            answer_text=v["answer_text"],
+            answers=[dict(a) for a in v.get("answers", [])],
+            files=[services.Upload(f, f.name or "file", f.size) for f in v.get("files", [])],
+            now=timezone.now(),
+        )
+        fresh = self.get_base_queryset().get(pk=answered.pk)
+        return Response(InformationRequestSerializer(fresh).data, status=status.HTTP_200_OK)
+
+
+class _OrderScoped(AgencyAPIView):
+    agency_field = "agency"
+    serializer_class = CorrectionOrderSerializer
+    pagination_class = _OrdersNewestFirst
+
+    def get_base_queryset(self) -> QuerySet[CorrectionOrder]:
+        return CorrectionOrder.objects.select_related("complaint__citizen", "determination", "received_via", "category")
+
+
+class CorrectionOrderList(_OrderScoped, generics.ListAPIView):
+    filterset_class = CorrectionOrderFilter
+
+    @extend_schema(
+        summary="Correction orders for your agency",
+        description="Orders to carry out a correction: as the record's holder after a determination, or as a "
+        "recipient of a record that its source corrected or was ordered to correct. Each has its own deadline.",
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class CorrectionOrderDetail(_OrderScoped, generics.RetrieveAPIView):
+    @extend_schema(summary="One correction order")
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class CorrectionOrderConfirm(_OrderScoped, generics.GenericAPIView):
+    parser_classes = (JSONParser,)
+
+    @extend_schema(
+        summary="Confirm a correction was carried out",
+        description="Send the record as it was before and as it is after. The evidence must show the ordered "
+        "change (deletion, corrected field, lifted sanction, annotation); an order that includes "
+        "`disclose_criteria` needs `scoring_criteria`, which are published in the public register.",
+        request=CorrectionConfirmRequestSerializer,
+        responses={200: CorrectionOrderSerializer},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        obj = self.get_object()
+        serializer = CorrectionConfirmRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        v = serializer.validated_data
+        criteria = v.get("scoring_criteria")
+        order = services.correction_order_confirm(
+            order_id=obj.pk,
+            actor=self.actor,
+            evidence_before=dict(v["evidence_before"]),
+            evidence_after=dict(v["evidence_after"]),
+            note=v.get("note", ""),
+            scoring_criteria=[dict(c) for c in criteria] if criteria is not None else None,
+            now=timezone.now(),
+        )
+        return Response(CorrectionOrderSerializer(self.get_base_queryset().get(pk=order.pk)).data)
+
+
+class RecordReport(AgencyAPIView, generics.GenericAPIView):
+    """Records are reported by the caller's agency only (the agency is never taken from the body)."""
+
+    agency_field = "agency"
+    parser_classes = (JSONParser,)
+    serializer_class = RecordReportSerializer
+
+    def get_base_queryset(self) -> QuerySet[Any]:
+        return CorrectionOrder.objects.none()
+
+    @extend_schema(
+        summary="Report a record you hold",
+        description="Tell the ombudsman you hold (or have just loaded) a record about a person. If it matches a "
+        "record the ombudsman ordered deleted, the case is reopened and the officer alerted.",
+        request=RecordReportSerializer,
+        responses={201: RecordReportResultSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = RecordReportSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        v = serializer.validated_data
+        category = None
+        if v.get("category"):
+            category = RecordCategory.objects.filter(code=v["category"]).first()
+            if category is None:
+                raise ServiceError("Unknown record category code.", field="category")
+        reported = services.record_reported(
+            agency=self.agency,
+            citizen_match_token=v["citizen_match_token"],
+            agency_record_id=v["agency_record_id"],
+            category=category,
+            list_name=v.get("list_name", ""),
+            source="api",
+            now=timezone.now(),
+        )
+        body = {
+            "id": reported.pk,
+            "agency_record_id": reported.agency_record_id,
+            "reported_at": reported.reported_at,
+            "matched": reported.matched_watch_id is not None,
+        }
+        return Response(RecordReportResultSerializer(body).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,95 @@
+"""Domain errors as HTTP answers, and the one attachment download response.
+
+Every interface uses this module, so a refusal reads the same everywhere: the HTML pages (portal,
+officer) answer with `status`, show `message` and put it on the form field `field` names
+(`run_service`, `add_form_error`); the API
+(agency_api.problems) answers it as problem+json with the same status, detail and field.
+
+    answer = error_answer(exc)          # exc: kernel.errors.ServiceError or a subclass
+    answer.status, answer.message, answer.field, answer.code
+
+Services raise ServiceError (400), NotAllowed (403), NotFound (404) or Conflict (409); the
+transition table's TransitionError is a Conflict (409) and ActorNotAllowed a NotAllowed (403), so
+their status comes from the class like any other error. Nothing here imports an app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import IO, Any, TypeVar
+
+from django.forms import BaseForm
+from django.http import FileResponse
+
+from kernel.errors import ServiceError
+from kernel.uploads import ALLOWED, safe_original_name
+
+T = TypeVar("T")
+
+# --- errors -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ErrorAnswer:
+    """How a refused request is answered: HTTP status, the message for the reader, the request
+    field it is about (None if none) and a stable machine code."""
+
+    status: int
+    message: str
+    field: str | None
+    code: str
+
+    @property
+    def detail(self) -> str:
+        """One line naming the field, as the API's problem `detail`."""
+        return f"{self.field}: {self.message}" if self.field else self.message
+
+
+def error_answer(exc: ServiceError) -> ErrorAnswer:
+    return ErrorAnswer(status=exc.status_code, message=exc.message, field=exc.field, code=exc.code)
+
+
+def add_form_error(form: BaseForm, answer: ErrorAnswer) -> None:
+    """Show a refusal on the page's form: on the field it names, or above the form."""
+    form.add_error(answer.field if answer.field in form.fields else None, answer.message)
+
+
+def run_service(fn: Callable[..., T], **kwargs: Any) -> tuple[T | None, ErrorAnswer | None]:
+    """Call a service from a page; a refusal comes back as its answer (never a 500)."""
+    try:
+        return fn(**kwargs), None
+    except ServiceError as exc:
+        return None, error_answer(exc)
+
+
+# --- file downloads ---------------------------------------------------------------------------
+
+# The download's content type is the one sniffed from the content at upload (kernel.uploads);
+# anything else is served as opaque bytes.
+OPAQUE = "application/octet-stream"
+_EXTENSIONS = {mime: {ext} for mime, ext in ALLOWED.items()} | {"image/jpeg": {"jpg", "jpeg"}}
+
+
+def download_name(stored_name: str, content_type: str) -> str:
+    """The stored original name, cleaned again, with an extension that matches the sniffed type:
+    a PDF saved as `x.html` downloads as `x.html.pdf`, so no file opens as something else."""
+    name = safe_original_name(stored_name)
+    allowed = _EXTENSIONS.get(content_type)
+    if allowed is None:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    if dot and stem and ext.lower() in allowed:
+        return name
+    return f"{name}.{ALLOWED[content_type]}"
+
+
+def attachment_response(fileobj: IO[bytes], *, stored_name: str, content_type: str) -> FileResponse:
+    """The one way a stored file is served: as a download (never shown inline), under a safe
+    name (Django quotes it and adds RFC 6266 `filename*` for non-ASCII), with the sniffed type,
+    `nosniff`, and `no-store` so no cache keeps a copy of personal data."""
+    mime = content_type if content_type in ALLOWED else OPAQUE
+    response = FileResponse(fileobj, as_attachment=True, filename=download_name(stored_name, mime), content_type=mime)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response

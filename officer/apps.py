@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OfficerConfig(AppConfig):
+    name = "officer"
+    verbose_name = "Officer pages"

@@ -1,0 +1,102 @@
+"""Officer forms for the investigation page. They only parse input; the services validate and act."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency
+from citizens.models import Sanction
+from tribunal.models import Outcome, RemedyKind
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class InformationRequestForm(forms.Form):
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.order_by("name_en"),
+        label=_("Agency"),
+        help_text=_("Any agency: the respondent, a recipient of the record, or another body."),
+    )
+    questions = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), help_text=_("One question per line."))
+    requested_documents = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, help_text=_("One document per line.")
+    )
+
+    def cleaned(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        return {
+            "agency": d["agency"],
+            "questions": _lines(d["questions"]),
+            "requested_documents": _lines(d.get("requested_documents", "")),
+        }
+
+
+class DeterminationForm(forms.Form):
+    outcome = forms.ChoiceField(choices=Outcome.choices)
+    findings = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}))
+    reasons = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}))
+    remedies = forms.MultipleChoiceField(
+        choices=RemedyKind.choices, widget=forms.CheckboxSelectMultiple, required=False, label=_("Remedies")
+    )
+    correct_field = forms.SlugField(required=False, label=_("Field to correct"), help_text=_("e.g. reason"))
+    correct_value = forms.CharField(required=False, label=_("Corrected value"))
+    sanction = forms.ChoiceField(choices=[("", "—"), *Sanction.choices], required=False, label=_("Sanction to lift"))
+    compensation_amount = forms.DecimalField(required=False, min_value=0, decimal_places=2, max_digits=12)
+    compensation_currency = forms.CharField(required=False, initial="CNY", max_length=3)
+    public_summary = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Published in the register. No names, ID numbers, phone numbers or record references."),
+    )
+
+    def remedies_list(self) -> list[dict[str, Any]]:
+        d = self.cleaned_data
+        out: list[dict[str, Any]] = []
+        for kind in d.get("remedies", []):
+            item: dict[str, Any] = {"kind": kind}
+            if kind == RemedyKind.CORRECT_FIELD:
+                item.update(field=d.get("correct_field") or "", new_value=d.get("correct_value") or "")
+            elif kind == RemedyKind.LIFT_SANCTION:
+                item["sanction"] = d.get("sanction") or ""
+            elif kind == RemedyKind.COMPENSATION:
+                amount = d.get("compensation_amount")
+                item.update(
+                    amount=str(amount) if amount is not None else "", currency=d.get("compensation_currency") or "CNY"
+                )
+            out.append(item)
+        return out
+
+    @classmethod
+    def initial_from(cls, det: Any) -> dict[str, Any]:
+        if det is None:
+            return {"compensation_currency": "CNY"}
+        initial: dict[str, Any] = {
+            "outcome": det.outcome,
+            "findings": det.findings,
+            "reasons": det.reasons,
+            "public_summary": det.public_summary,
+            "remedies": det.remedy_kinds,
+            "compensation_currency": "CNY",
+        }
+        for r in det.remedies:
+            if r["kind"] == RemedyKind.CORRECT_FIELD:
+                initial.update(correct_field=r["field"], correct_value=r["new_value"])
+            elif r["kind"] == RemedyKind.LIFT_SANCTION:
+                initial["sanction"] = r["sanction"]
+            elif r["kind"] == RemedyKind.COMPENSATION:
+                initial.update(compensation_amount=r["amount"], compensation_currency=r["currency"])
+        return initial
+
+
+class WaiveForm(forms.Form):
+    order_id = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("Reason for waiving"))
+
+
+class CancelRequestForm(forms.Form):
+    request_id = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Reason for cancelling"))

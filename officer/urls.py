@@ -1,0 +1,19 @@
+"""The officer pages, under /officer/ (included from ombudsman/urls.py). Every view here is behind
+the one officer gate (officer.gate.officer_required)."""
+
+from django.urls import path
+
+from . import investigation_views, views
+
+urlpatterns = [
+    path("", views.queues, name="officer-queues"),
+    path("file/", views.officer_file, name="officer-file"),
+    path("cases/<str:reference>/", views.officer_case, name="officer-case"),
+    path("cases/<str:reference>/files/<int:pk>/", views.officer_attachment, name="officer-attachment"),
+    path("cases/<str:reference>/investigation/", investigation_views.investigation_page, name="officer-investigation"),
+    path(
+        "information-documents/<int:pk>/",
+        investigation_views.information_document,
+        name="officer-information-document",
+    ),
+]

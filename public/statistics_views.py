@@ -1,0 +1,93 @@
+"""Public statistics per agency: page with SVG charts, CSV and JSON downloads."""
+
+from __future__ import annotations
+
+import csv
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from .charts import Bar, share_chart
+from .statistics import CSV_COLUMNS, MIN_SAMPLE, AgencyStats, Rate, agency_statistics, csv_row
+
+
+def _bars(stats: list[AgencyStats], attr: str) -> list[Bar]:
+    bars = []
+    for s in stats:
+        rate: Rate = getattr(s, attr)
+        if rate.share is None or rate.interval is None:
+            continue
+        low, high = rate.interval
+        bars.append(Bar(label=s.agency.display_name, share=rate.share, low=low, high=high, n=rate.n))
+    return sorted(bars, key=lambda b: (-b.low, b.label))
+
+
+@require_GET
+def statistics_page(request: HttpRequest) -> HttpResponse:
+    stats = agency_statistics(now=timezone.now())
+    upheld_bars = _bars(stats, "upheld")
+    on_time_bars = _bars(stats, "on_time")
+    context = {
+        "stats": stats,
+        "min_sample": MIN_SAMPLE,
+        "upheld_chart": share_chart(
+            bars=upheld_bars,
+            # xgettext:no-python-format
+            title=_("Share of complaints upheld, with 95% confidence intervals"),
+            description=_("One bar per agency with at least %(n)s decided complaints.") % {"n": MIN_SAMPLE},
+            chart_id="chart-upheld",
+            n_label="n",
+        )
+        if upheld_bars
+        else None,
+        "on_time_chart": share_chart(
+            bars=on_time_bars,
+            # xgettext:no-python-format
+            title=_("Share of answers on time, with 95% confidence intervals"),
+            description=_("One bar per agency with at least %(n)s answers due.") % {"n": MIN_SAMPLE},
+            chart_id="chart-on-time",
+            n_label="n",
+        )
+        if on_time_bars
+        else None,
+        "too_small": [s for s in stats if s.received and not s.upheld.enough],
+    }
+    return render(request, "public/statistics.html", context)
+
+
+@require_GET
+def statistics_csv(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="ombudsman-agency-statistics.csv"'
+    writer = csv.writer(response)
+    writer.writerow(CSV_COLUMNS)
+    for s in agency_statistics(now=timezone.now()):
+        writer.writerow(csv_row(s))
+    return response
+
+
+@require_GET
+def statistics_json(request: HttpRequest) -> JsonResponse:
+    rows = [s.as_row() for s in agency_statistics(now=timezone.now())]
+    return JsonResponse(
+        {
+            "generated_at": timezone.now().isoformat(),
+            "minimum_sample_size": MIN_SAMPLE,
+            "confidence_interval": "Wilson score interval, 95%",
+            "definitions": {
+                "received": "Complaints filed against the agency (any status).",
+                "upheld": (
+                    "Among complaints the agency answered or the ombudsman decided: those where the agency "
+                    "corrected, partly corrected or deleted the record, or a determination upheld the complaint."
+                ),
+                "answered_on_time": "Among the agency's response deadlines that have passed or been met: met in time.",
+                "median_days_to_answer": "Median calendar days from referral to the agency's first answer.",
+                "corrections_made": "Complaints in which the agency corrected, partly corrected or deleted the record.",
+            },
+            "agencies": rows,
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
