@@ -2,15 +2,15 @@
 
 from django.urls import path
 
-from . import record_holders, views
+from . import filing_views, record_holders, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("people/add/", views.people_add, name="people-add"),
-    path("file/", views.file_record, name="file-record"),
-    path("file/records/", views.file_records_partial, name="file-records"),
-    path("file/details/", views.file_details, name="file-details"),
-    path("file/review/", views.file_review, name="file-review"),
+    path("file/", filing_views.file_record, name="file-record"),
+    path("file/records/", filing_views.file_records_partial, name="file-records"),
+    path("file/details/", filing_views.file_details, name="file-details"),
+    path("file/review/", filing_views.file_review, name="file-review"),
     path("cases/", views.my_cases, name="my-cases"),
     path("cases/<str:reference>/", views.case_detail, name="case-detail"),
     path("cases/<str:reference>/files/<int:pk>/", views.case_attachment, name="case-attachment"),
