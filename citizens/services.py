@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
@@ -31,6 +32,24 @@ def record_mark_disputed(*, entry_id: int, now: datetime, actor: Actor) -> Black
             )
         entry.status = RecordStatus.DISPUTED
         entry.save(update_fields=["status", "updated_at"])
+    return entry
+
+
+def record_apply_correction(
+    *, entry_id: int, delete: bool, lifted_sanctions: Iterable[str], now: datetime, actor: Actor
+) -> BlacklistEntry:
+    """Keep the ombudsman's copy of a blacklist entry in step with a correction its holder
+    confirmed: deleted, or corrected with the `lifted_sanctions` gone. Called by the tribunal
+    inside the confirming step (after the case lock)."""
+    with transaction.atomic():
+        entry = BlacklistEntry.objects.select_for_update().get(pk=entry_id)
+        if delete:
+            entry.status = RecordStatus.DELETED
+        else:
+            lifted = set(lifted_sanctions)
+            entry.status = RecordStatus.CORRECTED
+            entry.sanctions = [s for s in entry.sanctions if s not in lifted]
+        entry.save(update_fields=["status", "sanctions", "updated_at"])
     return entry
 
 

@@ -43,16 +43,6 @@ class Category(models.TextChoices):
     OTHER = "other", _("Something else")
 
 
-class Remedy(models.TextChoices):
-    CORRECT = "correct", _("Correct the record")
-    DELETE = "delete", _("Delete the record")
-    LIFT_SANCTION = "lift_sanction", _("Lift a sanction")
-    DISCLOSE_CRITERIA = "disclose_criteria", _("Explain the scoring criteria")
-    ANNOTATE = "annotate", _("Add my statement to the record")
-    APOLOGY = "apology", _("An apology")
-    COMPENSATION = "compensation", _("Compensation")
-
-
 class UrgencyReason(models.TextChoices):
     TRAVEL = "travel", _("It blocks imminent travel")
     SCHOOL = "school", _("It blocks school enrolment")

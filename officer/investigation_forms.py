@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 from citizens.models import Sanction
-from tribunal.models import Outcome, RemedyKind
+from complaints.remedies import ORDER_CHOICES, Remedy
+from tribunal.models import Outcome
 
 
 def _lines(text: str) -> list[str]:
@@ -41,7 +42,7 @@ class DeterminationForm(forms.Form):
     findings = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}))
     reasons = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}))
     remedies = forms.MultipleChoiceField(
-        choices=RemedyKind.choices, widget=forms.CheckboxSelectMultiple, required=False, label=_("Remedies")
+        choices=ORDER_CHOICES, widget=forms.CheckboxSelectMultiple, required=False, label=_("Remedies")
     )
     correct_field = forms.SlugField(required=False, label=_("Field to correct"), help_text=_("e.g. reason"))
     correct_value = forms.CharField(required=False, label=_("Corrected value"))
@@ -58,11 +59,11 @@ class DeterminationForm(forms.Form):
         out: list[dict[str, Any]] = []
         for kind in d.get("remedies", []):
             item: dict[str, Any] = {"kind": kind}
-            if kind == RemedyKind.CORRECT_FIELD:
+            if kind == Remedy.CORRECT:
                 item.update(field=d.get("correct_field") or "", new_value=d.get("correct_value") or "")
-            elif kind == RemedyKind.LIFT_SANCTION:
+            elif kind == Remedy.LIFT_SANCTION:
                 item["sanction"] = d.get("sanction") or ""
-            elif kind == RemedyKind.COMPENSATION:
+            elif kind == Remedy.COMPENSATION:
                 amount = d.get("compensation_amount")
                 item.update(
                     amount=str(amount) if amount is not None else "", currency=d.get("compensation_currency") or "CNY"
@@ -83,11 +84,11 @@ class DeterminationForm(forms.Form):
             "compensation_currency": "CNY",
         }
         for r in det.remedies:
-            if r["kind"] == RemedyKind.CORRECT_FIELD:
+            if r["kind"] == Remedy.CORRECT:
                 initial.update(correct_field=r["field"], correct_value=r["new_value"])
-            elif r["kind"] == RemedyKind.LIFT_SANCTION:
+            elif r["kind"] == Remedy.LIFT_SANCTION:
                 initial["sanction"] = r["sanction"]
-            elif r["kind"] == RemedyKind.COMPENSATION:
+            elif r["kind"] == Remedy.COMPENSATION:
                 initial.update(compensation_amount=r["amount"], compensation_currency=r["currency"])
         return initial
 

@@ -18,6 +18,7 @@ from complaints.models import Complaint
 from complaints.services import complaint_submit
 from kernel.actors import Actor
 from tribunal.models import ConflictOfInterest, CriteriaDisclosure
+from tribunal.services import criteria_disclosure_record, validated_criteria
 
 DEMO_PASSWORD = "demo-pass-2026"
 
@@ -361,8 +362,6 @@ LOTUS_CRITERIA = [
 
 
 def _tribunal_registers(agencies: dict[str, Agency]) -> None:
-    from tribunal.services import criteria_disclosure_record, validated_criteria
-
     for row in CONFLICTS:
         ConflictOfInterest.objects.get_or_create(
             agency=agencies[row["agency"]],

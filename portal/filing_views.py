@@ -22,7 +22,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from agencies.models import Agency
 from citizens.models import Citizen
 from complaints import services
-from complaints.models import Category, Channel, Complaint, Remedy, UrgencyReason
+from complaints.models import Category, Channel, Complaint, UrgencyReason
+from complaints.remedies import Remedy
 from kernel.actors import Actor
 from kernel.errors import ServiceError
 from kernel.http import ErrorAnswer, run_service

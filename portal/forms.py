@@ -13,7 +13,8 @@ from accounts.models import User
 from agencies.models import Agency
 from citizens import national_id
 from citizens.models import Citizen, RepresentativeKind
-from complaints.models import Category, Remedy, UrgencyReason
+from complaints.models import Category, UrgencyReason
+from complaints.remedies import Remedy
 from kernel.uploads import MAX_BYTES
 
 EVIDENCE_ACCEPT = "application/pdf,image/jpeg,image/png,image/webp,image/heic"

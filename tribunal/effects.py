@@ -9,15 +9,14 @@ from complaints.lifecycle import Phase, Step, effect, guard
 from complaints.transitions import Action
 from kernel.errors import Conflict, ServiceError
 
-from . import selectors
-from .services import agency_response_recorded
+from . import selectors, services
 
 
 @effect(Action.RECORD_AGENCY_RESPONSE, phase=Phase.DERIVED)
 def register_and_propagate_answer(step: Step) -> None:
     """Criteria an agency disclosed join the public register; its own correction or deletion is
     ordered at every agency it shared the record with."""
-    agency_response_recorded(response=step.params["response"], actor=step.actor, now=step.now)
+    services.agency_response_recorded(response=step.params["response"], actor=step.actor, now=step.now)
 
 
 @guard(Action.ISSUE_DETERMINATION)

@@ -81,22 +81,6 @@ class Outcome(models.TextChoices):
     NOT_UPHELD = "not_upheld", _("Not upheld")
 
 
-class RemedyKind(models.TextChoices):
-    CORRECT_FIELD = "correct_field", _("Correct a field of the record")
-    DELETE_ENTRY = "delete_entry", _("Delete the entry")
-    LIFT_SANCTION = "lift_sanction", _("Lift a sanction")
-    DISCLOSE_CRITERIA = "disclose_criteria", _("Disclose the scoring criteria")
-    ANNOTATE = "annotate", _("Annotate the record with the citizen's statement")
-    APOLOGY = "apology", _("Apologise")
-    COMPENSATION = "compensation", _("Pay compensation")
-
-
-# Remedies that change the record itself: every holder of the record must carry them out.
-RECORD_REMEDIES = frozenset(
-    {RemedyKind.CORRECT_FIELD, RemedyKind.DELETE_ENTRY, RemedyKind.LIFT_SANCTION, RemedyKind.ANNOTATE}
-)
-
-
 class DeterminationStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     ISSUED = "issued", _("Issued")
@@ -114,7 +98,8 @@ class Determination(models.Model):
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     findings = models.TextField()
     reasons = models.TextField()
-    # [{"kind": RemedyKind, "field"?, "new_value"?, "sanction"?, "amount"?, "currency"?, "detail"?}]
+    # [{"kind": complaints.remedies.Remedy, "field"?, "new_value"?, "sanction"?, "amount"?, "currency"?,
+    #   "detail"?}] (validated by tribunal/remedies.py)
     remedies = models.JSONField(default=list, blank=True)
     public_summary = models.TextField(help_text=_("Published in the register: no personal data."))
     drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -178,8 +163,8 @@ class CorrectionOrder(models.Model):
     )
     path = models.JSONField(default=list, help_text=_("Agency slugs the record travelled through, origin first."))
     depth = models.PositiveSmallIntegerField(default=0)
-    # What to do: the record-changing remedies (all holders), plus apology/compensation/criteria
-    # for the respondent only.
+    # What to do, items shaped like Determination.remedies: the record-changing remedies (all
+    # holders), plus apology/compensation/criteria for the respondent only.
     actions = models.JSONField(default=list)
     record_reference = models.CharField(max_length=100, blank=True, help_text=_("The origin's record id."))
     category = models.ForeignKey(RecordCategory, on_delete=models.PROTECT, null=True, blank=True, related_name="+")

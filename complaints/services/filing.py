@@ -16,8 +16,9 @@ from kernel.events import CaseEventKind
 from kernel.visibility import Visibility
 
 from ..lifecycle import case_event_record
-from ..models import Category, Channel, Complaint, ReferenceSequence, Remedy, UrgencyReason
+from ..models import Category, Channel, Complaint, ReferenceSequence, UrgencyReason
 from ..notify import status_email
+from ..remedies import Remedy
 from ..transitions import Status
 
 MAX_STATEMENT = 10_000

@@ -123,7 +123,7 @@ def test_a_determination_that_upholds_counts_as_upheld():
         findings="The debt was paid.",
         reasons="Listing without basis.",
         public_summary="A paid debt stayed on a list.",
-        remedies=[{"kind": "delete_entry"}],
+        remedies=[{"kind": "delete"}],
         now=NOW,
     )
     determination_sign(determination_id=draft.pk, actor=Actor.for_user(SeniorOfficerFactory()), now=NOW)

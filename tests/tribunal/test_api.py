@@ -109,7 +109,7 @@ def test_corrections_are_scoped_and_confirmed_with_evidence(graph, orders):
     rail, court = make_caller(graph.rail), make_caller(graph.court)
     listed = rail.get(f"{BASE}/corrections/").json()["results"]
     assert [o["id"] for o in listed] == [orders["rail"].pk]
-    assert listed[0]["actions"] == [{"kind": "delete_entry"}]
+    assert listed[0]["actions"] == [{"kind": "delete"}]
     assert listed[0]["path"] == ["court", "rail"] and listed[0]["received_via"] == "court"
     assert rail.get(f"{BASE}/corrections/{orders['court'].pk}/").status_code == 404
     assert (

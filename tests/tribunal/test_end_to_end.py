@@ -27,6 +27,7 @@ from agencies.models import RecordCategory
 from citizens.models import BlacklistEntry, RecordStatus, RepresentativeKind
 from clocks.models import Clock, ClockNotice, ClockStatus, NoticeKind
 from clocks.sweep import clock_sweep
+from clocks.tasks import sweep_clocks
 from complaints import services as cs
 from complaints.models import Complaint
 from complaints.transitions import Status
@@ -172,7 +173,7 @@ def test_minor_listed_for_a_parent_is_corrected_everywhere(celery_worker_process
         findings="The entry was extended to a minor from her father's record; the court did not answer in time.",
         reasons="Only a debtor's own conduct may be recorded (Guo Ban Fa [2020] No. 49); family extension has no "
         "legal basis in the catalogue. The court is in default.",
-        remedies=[{"kind": "delete_entry"}, {"kind": "apology"}],
+        remedies=[{"kind": "delete"}, {"kind": "apology"}],
         public_summary="A minor was listed on a court's dishonest-debtor list because of a parent's debt and "
         "barred from school enrolment and rail travel. The listing had no legal basis; the court and every body "
         "it shared the list with were ordered to delete it.",
@@ -216,8 +217,6 @@ def test_minor_listed_for_a_parent_is_corrected_everywhere(celery_worker_process
     # --- the school misses its deadline: the real worker's sweep escalates it ---------------
     school_clock = Clock.objects.get(subject_key=orders[school.pk].subject_key)
     assert school_clock.due_at < real_now - timedelta(days=7)  # past every escalation level
-    from clocks.tasks import sweep_clocks
-
     sweep_clocks.delay()
     _wait_for(lambda: ClockNotice.objects.filter(clock=school_clock, kind=NoticeKind.ESCALATION, level=3).exists())
     school_clock.refresh_from_db()

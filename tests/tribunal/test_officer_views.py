@@ -23,7 +23,7 @@ def draft_post(**extra: str) -> dict[str, object]:
         "det-outcome": "upheld",
         "det-findings": "Derived listing.",
         "det-reasons": "No legal basis.",
-        "det-remedies": ["delete_entry", "compensation"],
+        "det-remedies": ["delete", "compensation"],
         "det-compensation_amount": "800",
         "det-compensation_currency": "CNY",
         "det-public_summary": SUMMARY,
@@ -55,7 +55,7 @@ def test_officer_requests_information_and_drafts_senior_signs_and_waives(client:
     assert bad.status_code == 400 and "cannot be published" in bad.content.decode()
     assert client.post(url(complaint), draft_post()).status_code == 302
     draft = Determination.objects.get()
-    assert draft.remedies == [{"kind": "delete_entry"}, {"kind": "compensation", "amount": "800.00", "currency": "CNY"}]
+    assert draft.remedies == [{"kind": "delete"}, {"kind": "compensation", "amount": "800.00", "currency": "CNY"}]
     refused = client.post(url(complaint), {"action": "sign"})  # a case officer cannot sign
     assert refused.status_code == 403
     client.force_login(senior)

@@ -1,5 +1,6 @@
 """Pure tests of the propagation walk (no database)."""
 
+import random
 from collections import Counter
 
 import pytest
@@ -99,8 +100,6 @@ def test_paths_without_origin_still_start_at_it():
 
 @pytest.mark.parametrize("seed", range(20))
 def test_random_graphs_each_reachable_agency_exactly_once(seed):
-    import random
-
     rnd = random.Random(seed)
     n = 25
     edges = [(rnd.randrange(n), rnd.randrange(n)) for _ in range(80)]

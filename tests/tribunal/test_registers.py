@@ -49,7 +49,7 @@ def test_determinations_register_page_and_json_are_anonymised(client: Client, is
     assert data["count"] == 1
     row = data["results"][0]
     assert row["number"] == issued.number and row["outcome"] == "upheld"
-    assert row["remedies"] == ["delete_entry", "apology", "compensation"]
+    assert row["remedies"] == ["delete", "apology", "compensation"]
     assert row["flag_derived_from_relative"] is True and row["flag_unlawful_category"] is True
     assert row["record_category"] == "family-extension"
     dumped = str(data)

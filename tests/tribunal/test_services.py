@@ -6,9 +6,11 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 
 from citizens.models import RecordStatus
 from clocks.models import Clock, ClockStatus
+from clocks.sweep import clock_sweep
 from complaints import services as cs
 from complaints.models import CaseEvent, Complaint
 from complaints.transitions import Status
@@ -29,7 +31,7 @@ from tribunal.models import (
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-DELETE = [{"kind": "delete_entry"}, {"kind": "apology"}, {"kind": "compensation", "amount": "500", "currency": "CNY"}]
+DELETE = [{"kind": "delete"}, {"kind": "apology"}, {"kind": "compensation", "amount": "500", "currency": "CNY"}]
 SUMMARY = "A child was listed because of a parent's debt. The listing had no legal basis and was ordered deleted."
 
 
@@ -197,8 +199,8 @@ def test_public_summary_allows_dates_and_amounts(graph):
         ("upheld", [], "remedies"),
         ("upheld", [{"kind": "lift_sanction", "sanction": "teleport"}], "remedies"),
         ("upheld", [{"kind": "compensation", "amount": "-3"}], "remedies"),
-        ("upheld", [{"kind": "correct_field"}], "remedies"),
-        ("upheld", [{"kind": "delete_entry"}, {"kind": "annotate"}], "remedies"),
+        ("upheld", [{"kind": "correct"}], "remedies"),
+        ("upheld", [{"kind": "delete"}, {"kind": "annotate"}], "remedies"),
         ("maybe", [{"kind": "apology"}], "outcome"),
     ],
 )
@@ -264,8 +266,8 @@ def test_signing_issues_orders_to_every_holder_once(graph, officer, senior):
     assert orders["bureau"].path == ["court", "bank", "bureau"] and orders["bureau"].depth == 2
     assert orders["court"].received_via is None and orders["rail"].received_via == graph.court
     # the respondent carries out every remedy; recipients only those that change the record
-    assert [a["kind"] for a in orders["court"].actions] == ["delete_entry", "apology", "compensation"]
-    assert [a["kind"] for a in orders["rail"].actions] == ["delete_entry"]
+    assert [a["kind"] for a in orders["court"].actions] == ["delete", "apology", "compensation"]
+    assert [a["kind"] for a in orders["rail"].actions] == ["delete"]
     for order in orders.values():
         clock = Clock.objects.get(subject_key=f"correction_order:{order.pk}")
         assert clock.obligation == "compliance" and clock.agency_id == order.agency_id
@@ -372,7 +374,7 @@ def test_confirm_checks_agency_and_evidence_and_last_one_closes(graph, officer, 
 def test_correct_field_and_lift_sanction_evidence(graph, officer, senior):
     complaint = investigating(graph)
     remedies = [
-        {"kind": "correct_field", "field": "reason", "new_value": "Listed in error"},
+        {"kind": "correct", "field": "reason", "new_value": "Listed in error"},
         {"kind": "lift_sanction", "sanction": "schools"},
     ]
     det = issue(complaint, officer, senior, remedies=remedies)
@@ -443,7 +445,7 @@ def test_agency_deleting_its_record_propagates_to_its_recipients_only(graph):
     )
     orders = CorrectionOrder.objects.filter(complaint=complaint)
     assert sorted(o.agency.slug for o in orders) == ["air", "bank", "bureau", "rail", "school"]
-    assert all(o.trigger == "agency_correction" and o.actions == [{"kind": "delete_entry"}] for o in orders)
+    assert all(o.trigger == "agency_correction" and o.actions == [{"kind": "delete"}] for o in orders)
     watch = DeletionWatch.objects.get(complaint=complaint)
     assert graph.court in watch.agencies.all()
     # the citizen confirms the correction, but the case cannot close while recipients have not acted
@@ -463,7 +465,7 @@ def test_agency_correcting_fields_propagates_the_fields(graph):
         now=NOW,
     )
     order = CorrectionOrder.objects.get(complaint=complaint, agency=graph.rail)
-    assert order.actions == [{"kind": "correct_field", "field": "reason", "new_value": "none"}]
+    assert order.actions == [{"kind": "correct", "field": "reason", "new_value": "none"}]
     with pytest.raises(ServiceError):
         ts.correction_order_confirm(
             order_id=order.pk,
@@ -477,8 +479,11 @@ def test_agency_correcting_fields_propagates_the_fields(graph):
 def test_verified_answer_propagates_nothing(graph):
     complaint = make_complaint(blacklist_entry=graph.entry, status="referred")
     cs.complaint_record_agency_response(
-        complaint_id=complaint.pk, actor=Actor.for_agency(complaint.respondent), outcome="verified",
-        explanation="Checked.", now=NOW,
+        complaint_id=complaint.pk,
+        actor=Actor.for_agency(complaint.respondent),
+        outcome="verified",
+        explanation="Checked.",
+        now=NOW,
     )
     complaint.refresh_from_db()
     assert complaint.agency_responses.get().outcome == "verified"
@@ -646,8 +651,6 @@ def test_criteria_complaint_needs_the_structured_answer():
 
 @pytest.mark.parametrize("kind", ["information_request", "correction_order"])
 def test_overdue_requests_and_orders_escalate_to_senior_officers_without_status_change(graph, officer, senior, kind):
-    from clocks.sweep import clock_sweep
-
     complaint = investigating(graph)
     if kind == "information_request":
         subject = ts.information_request_create(
@@ -667,8 +670,6 @@ def test_overdue_requests_and_orders_escalate_to_senior_officers_without_status_
 
 
 def test_import_command_runs_the_reinsertion_watch(graph, officer, senior, tmp_path):
-    from django.core.management import call_command
-
     complaint = _closed_case_with_deletion(graph, officer, senior)
     csv_file = tmp_path / "records.csv"
     csv_file.write_text(

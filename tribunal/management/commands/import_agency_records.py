@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from agencies.models import Agency, RecordCategory
 from kernel.errors import ServiceError
-from tribunal.services import record_reported
+from tribunal import services
 
 
 class Command(BaseCommand):
@@ -41,7 +41,7 @@ class Command(BaseCommand):
                     errors.append(f"line {line}: unknown category {code!r}")
                     continue
                 try:
-                    reported = record_reported(
+                    reported = services.record_reported(
                         agency=agency,
                         citizen_match_token=(row.get("citizen_match_token") or "").strip(),
                         agency_record_id=(row.get("agency_record_id") or "").strip(),
