@@ -3,7 +3,7 @@ registers, and the record holders a citizen may see (GDPR art. 19)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Max, Prefetch, Q, QuerySet
@@ -75,7 +75,9 @@ def clock_levels(subject_keys: list[str]) -> dict[str, dict[str, Any]]:
 
 def record_holders_for_case(*, user: User, reference: str) -> dict[str, Any] | None:
     """For the case owner (or an officer): the agencies that held the record and each order's
-    state. None when the user may not see the case (the view answers 404)."""
+    state. Who may see the case is complaints' one definition of a party (complaints.parties,
+    through `complaints_visible_to_user`): the citizen and their representative, not whoever
+    filed it. None when the user may not see the case (the view answers 404)."""
     complaint = (
         complaints_visible_to_user(user)
         .select_related("blacklist_entry__category", "score_record")
@@ -153,7 +155,7 @@ def known_holders(complaint: Complaint, *, on: date) -> list[dict[str, Any]]:
     ]
 
 
-def determination_signed_now(*, complaint_id: int, now: Any) -> bool:
+def determination_signed_now(*, complaint_id: int, now: datetime) -> bool:
     """Whether a determination of this case was signed at `now` (the guard of
     tribunal/effects.py on ISSUE_DETERMINATION: only signing issues a determination)."""
     return Determination.objects.filter(
