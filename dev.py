@@ -4,6 +4,7 @@
     python3 dev.py run     install, migrate, load demo data, start web + Celery worker + beat
     python3 dev.py test    install (with test tools) and run the whole test suite
     python3 dev.py bench   run the benchmarks (needs PostgreSQL, see README)
+    python3 dev.py mutate  mutation testing of the core pure modules (README "Mutation testing")
 
 Everything is installed into ./.venv from the hashed lock files in requirements/.
 """
@@ -11,11 +12,14 @@ Everything is installed into ./.venv from the hashed lock files in requirements/
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
+import tomllib
 import venv
 from pathlib import Path
 
@@ -142,12 +146,71 @@ def cmd_bench(argv: list[str]) -> int:
     return subprocess.run([str(PY), "-m", "benchmarks", *argv], cwd=ROOT, env=env).returncode
 
 
+# Mutation testing: mutmut's exit codes per mutant (mutmut/stats.py). A mutant is detected when a
+# test fails (killed) or the tests never finish (timeout); `skipped` mutants are left out.
+MUTANT_DETECTED = {1, 3, 36, 37, 24, -24, 152, 255}
+MUTANT_SKIPPED = {34}
+MUTATION_THRESHOLD = 90.0
+
+
+def mutation_scores(root: Path, modules: list[str]) -> list[tuple[str, int, int, list[str]]]:
+    """(module, detected, counted, undetected mutant names) for each mutated module, from the
+    .meta files mutmut leaves in ./mutants."""
+    out = []
+    for module in modules:
+        meta = root / "mutants" / f"{module}.meta"
+        codes = json.loads(meta.read_text())["exit_code_by_key"] if meta.exists() else {}
+        counted = {k: v for k, v in codes.items() if v not in MUTANT_SKIPPED}
+        undetected = sorted(k for k, v in counted.items() if v not in MUTANT_DETECTED)
+        out.append((module, len(counted) - len(undetected), len(counted), undetected))
+    return out
+
+
+def cmd_mutate(argv: list[str]) -> int:
+    """Run mutmut from scratch over [tool.mutmut] only_mutate (pyproject.toml), print each
+    module's score and the surviving mutants; non-zero when a module scores under 90%."""
+    ensure_venv("dev")
+    modules = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]["only_mutate"]
+    # From scratch: mutmut keeps verdicts between runs, which can outlive the tests that gave them.
+    shutil.rmtree(ROOT / "mutants", ignore_errors=True)
+    (ROOT / "var").mkdir(exist_ok=True)
+    log = ROOT / "var" / "mutmut.log"
+    env = dict(os.environ)
+    env.setdefault("DJANGO_SETTINGS_MODULE", "ombudsman.settings.test")
+    _say(f"mutmut run over {', '.join(modules)} (output in {log.relative_to(ROOT)})")
+    started = time.monotonic()
+    with log.open("w") as out:
+        rc = subprocess.run(
+            [str(BIN / "mutmut"), "run", *argv], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+        ).returncode
+    elapsed = time.monotonic() - started
+    if rc != 0:
+        print(log.read_text()[-4000:])
+        _say(f"mutmut failed (exit {rc}) after {elapsed:.0f}s")
+        return rc
+    failed = False
+    print(f"\n{'module':<32} {'detected':>8} {'mutants':>8} {'score':>7}")
+    scores = mutation_scores(ROOT, modules)
+    for module, detected, counted, _undetected in scores:
+        score = 100.0 * detected / counted if counted else 0.0
+        failed |= score < MUTATION_THRESHOLD
+        mark = "" if score >= MUTATION_THRESHOLD else f"  < {MUTATION_THRESHOLD:.0f}%"
+        print(f"{module:<32} {detected:>8} {counted:>8} {score:>6.1f}%{mark}")
+    survivors = [name for *_rest, undetected in scores for name in undetected]
+    if survivors:
+        print("\nsurviving mutants (see one with: .venv/bin/mutmut show <name>):")
+        for name in survivors:
+            print(f"  {name}")
+    _say(f"mutation testing took {elapsed:.0f}s")
+    return 1 if failed else 0
+
+
 def cmd_venv(argv: list[str]) -> int:
     ensure_venv(argv[0] if argv else "dev")
     return 0
 
 
-COMMANDS = {"run": cmd_run, "test": cmd_test, "bench": cmd_bench, "venv": cmd_venv}
+COMMANDS = {"run": cmd_run, "test": cmd_test, "bench": cmd_bench, "mutate": cmd_mutate, "venv": cmd_venv}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
