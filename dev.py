@@ -170,7 +170,13 @@ def cmd_mutate(argv: list[str]) -> int:
     """Run mutmut from scratch over [tool.mutmut] only_mutate (pyproject.toml), print each
     module's score and the surviving mutants; non-zero when a module scores under 90%."""
     ensure_venv("dev")
-    modules = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]["only_mutate"]
+    tool = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]
+    modules = tool["mutmut"]["only_mutate"]
+    copied = set(tool["mutmut"]["source_paths"]) | set(tool["mutmut"]["also_copy"])
+    missing = sorted(set(tool["importlinter"]["root_packages"]) - copied)
+    if missing:
+        _say(f"add {', '.join(missing)} to [tool.mutmut] also_copy: Django needs every app in ./mutants")
+        return 2
     # From scratch: mutmut keeps verdicts between runs, which can outlive the tests that gave them.
     shutil.rmtree(ROOT / "mutants", ignore_errors=True)
     (ROOT / "var").mkdir(exist_ok=True)
