@@ -9,4 +9,4 @@ class AgencyApiConfig(AppConfig):
         # Importing these modules registers the "webhook" outbox deliverer (webhooks) and the OpenAPI
         # security scheme of the agency token (auth). They import models, so they cannot be imported
         # at the top of this module, which Django loads before the app registry is ready.
-        from . import auth, webhooks  # noqa: F401
+        from . import auth, webhooks  # noqa: F401, PLC0415 (app registry must be ready first)
