@@ -1,19 +1,17 @@
 """National ID numbers: encrypted at rest, matched by a keyed hash, shown only masked.
 
 The plain number exists only in memory: `protect()` turns it into what the database stores.
+Encryption uses the service's one key ring (kernel.crypto); `rotate_keys` re-encrypts.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
-from cryptography.fernet import Fernet, MultiFernet
-from django.conf import settings
 from django.core.exceptions import ValidationError
+
+from kernel import crypto
 
 _ALLOWED = re.compile(r"^[0-9A-Z]{6,24}$")
 
@@ -26,19 +24,9 @@ def normalize(raw: str) -> str:
     return value
 
 
-@lru_cache(maxsize=1)
-def _fernet(keys: tuple[str, ...]) -> MultiFernet:
-    return MultiFernet([Fernet(k.encode()) for k in keys])
-
-
-def _cipher() -> MultiFernet:
-    return _fernet(tuple(settings.NATIONAL_ID_ENCRYPTION_KEYS))
-
-
 def keyed_hash(raw: str) -> str:
     """HMAC-SHA256 of the normalised number with a secret key: the lookup and match token."""
-    key = settings.NATIONAL_ID_HMAC_KEY.encode()
-    return hmac.new(key, normalize(raw).encode(), hashlib.sha256).hexdigest()
+    return crypto.keyed_hash(normalize(raw))
 
 
 def mask(normalized: str) -> str:
@@ -58,11 +46,11 @@ class ProtectedId:
 def protect(raw: str) -> ProtectedId:
     value = normalize(raw)
     return ProtectedId(
-        ciphertext=_cipher().encrypt(value.encode()).decode(),
+        ciphertext=crypto.encrypt(value),
         hash=keyed_hash(value),
         masked=mask(value),
     )
 
 
 def reveal(ciphertext: str) -> str:
-    return _cipher().decrypt(ciphertext.encode()).decode()
+    return crypto.decrypt(ciphertext)

@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -122,9 +123,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# Personal data protection: national ID numbers are encrypted (Fernet, comma-separated keys for
-# rotation, newest first) and matched by an HMAC-SHA256 keyed hash. Neither key lives in the DB.
-NATIONAL_ID_ENCRYPTION_KEYS = env.list("NATIONAL_ID_ENCRYPTION_KEYS")
+# Personal data protection: one key ring (kernel.crypto) encrypts every stored secret: national
+# ID numbers, webhook secrets (Fernet, comma-separated keys, NEWEST FIRST; `manage.py rotate_keys`
+# re-encrypts under the newest). ID numbers are matched by an HMAC-SHA256 keyed hash. No key lives
+# in the DB. ENCRYPTION_KEYS is the name; NATIONAL_ID_ENCRYPTION_KEYS (the older one) still works.
+ENCRYPTION_KEYS = env.list("ENCRYPTION_KEYS", default=[]) or env.list("NATIONAL_ID_ENCRYPTION_KEYS", default=[])
+if not ENCRYPTION_KEYS:
+    raise ImproperlyConfigured("Set ENCRYPTION_KEYS (Fernet keys, comma-separated, newest first).")
 NATIONAL_ID_HMAC_KEY = env("NATIONAL_ID_HMAC_KEY")
 
 # Celery: the database is the source of truth; tasks are idempotent and acknowledged late.
@@ -167,6 +172,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "agency_api.tasks.purge_idempotency_records",
         "schedule": timedelta(hours=1),
     },
+    # Expired sessions (they hold filing drafts) and expired OAuth tokens are deleted daily.
+    "clear-expired-sessions": {"task": "ops.tasks.clear_expired_sessions", "schedule": timedelta(hours=6)},
+    "clear-expired-oauth-tokens": {"task": "ops.tasks.clear_expired_oauth_tokens", "schedule": timedelta(hours=6)},
 }
 
 # Cookies: never readable by scripts (HTMX sends the CSRF token from the page), same-site only.

@@ -36,7 +36,7 @@ def test_key_rotation_still_decrypts_old_ciphertext(settings):
     from cryptography.fernet import Fernet
 
     old = national_id.protect(RAW)
-    settings.NATIONAL_ID_ENCRYPTION_KEYS = [Fernet.generate_key().decode(), *settings.NATIONAL_ID_ENCRYPTION_KEYS]
+    settings.ENCRYPTION_KEYS = [Fernet.generate_key().decode(), *settings.ENCRYPTION_KEYS]
     assert national_id.reveal(old.ciphertext) == RAW
 
 
