@@ -67,6 +67,10 @@ def manage(*args: str, env: dict[str, str] | None = None) -> None:
     subprocess.run([str(PY), "manage.py", *args], check=True, cwd=ROOT, env=env)
 
 
+# The development worker consumes every queue (settings CELERY_TASK_ROUTES splits them by kind).
+DEV_QUEUES = "default,sweep,email,webhooks,webhooks_slow"
+
+
 def cmd_run(argv: list[str]) -> int:
     ensure_venv("base")
     host = os.environ.get("HOST", "127.0.0.1")
@@ -79,7 +83,9 @@ def cmd_run(argv: list[str]) -> int:
     celery = [str(BIN / "celery"), "-A", "ombudsman"]
     procs = [
         subprocess.Popen(
-            [*celery, "worker", "--loglevel=INFO", "--concurrency=2", "--hostname=dev-worker@%h"], cwd=ROOT, env=env
+            [*celery, "worker", "--loglevel=INFO", "--concurrency=2", "--hostname=dev-worker@%h", "-Q", DEV_QUEUES],
+            cwd=ROOT,
+            env=env,
         ),
         subprocess.Popen(
             [*celery, "beat", "--loglevel=INFO", "--schedule", str(ROOT / "var" / "celerybeat-schedule")],
@@ -101,7 +107,7 @@ def cmd_run(argv: list[str]) -> int:
    parent of a minor . parent@example.org
    case officer ...... officer@example.org
    senior officer .... senior@example.org
- Celery worker and beat run alongside (broker: files under var/broker/).
+ Celery worker (every queue) and beat run alongside (broker: files under var/broker/).
  Press Ctrl+C to stop everything.
 ==============================================================================
 """,

@@ -9,6 +9,9 @@ Retries and backoff are the outbox's (outbox.services: exponential, more than a 
 disables the endpoint; no active endpoint cancels the message with the reason. SSRF guard: the host
 is resolved and every address must be public (settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES lists the
 private kinds allowed, e.g. ["loopback"] in tests); the connection goes to the checked address.
+A destination the guard refuses leaves the message REFUSED (nothing sent; queued again by a
+redelivery once the endpoint is fixed). Connections are kept for the relay run: one pool per
+endpoint (outbox.delivery.DeliveryContext). WEBHOOK_CA_BUNDLE (development only) trusts a private CA.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import urllib3
 from django.conf import settings
 from django.utils import timezone
 
-from outbox.delivery import DeliveryError, DeliveryResult, deliverer
+from outbox.delivery import DeliveryContext, DeliveryError, DeliveryResult, deliverer
 from outbox.models import OutboxMessage, OutboxStatus
 
 from .models import WEBHOOK_SECRET_PREFIX, WebhookEndpoint
@@ -65,7 +68,7 @@ def _resolve_checked(host: str, port: int) -> str:
         ip = ipaddress.ip_address(info[4][0])
         kind = address_kind(ip)
         if kind is not None and kind not in allowed:
-            raise DeliveryError(f"refused: {host} resolves to a {kind} address ({ip})", permanent=True)
+            raise DeliveryError(f"refused: {host} resolves to a {kind} address ({ip})", refused=True)
         addresses.append((kind, str(ip)))
     if not addresses:
         raise DeliveryError(f"cannot resolve {host}")
@@ -74,12 +77,12 @@ def _resolve_checked(host: str, port: int) -> str:
 
 def _cancel(message: OutboxMessage, reason: str) -> None:
     OutboxMessage.objects.filter(pk=message.pk, status=OutboxStatus.PENDING).update(
-        status=OutboxStatus.CANCELLED, last_error=reason, leased_until=None
+        status=OutboxStatus.CANCELLED, last_error=reason, leased_until=None, claim_token=None
     )
 
 
 @deliverer("webhook")
-def deliver_webhook(message: OutboxMessage) -> DeliveryResult:
+def deliver_webhook(message: OutboxMessage, context: DeliveryContext) -> DeliveryResult:
     endpoint = (
         WebhookEndpoint.objects.filter(agency_id=message.agency_id, active=True).first()
         if message.agency_id is not None
@@ -96,10 +99,10 @@ def deliver_webhook(message: OutboxMessage) -> DeliveryResult:
     port = parts.port or (443 if scheme == "https" else 80)
     plain_http_ok = scheme == "http" and "loopback" in _allowed_private_kinds()  # tests only
     if scheme != "https" and not plain_http_ok:
-        raise DeliveryError("refused: webhook URLs must use https", permanent=True)
+        raise DeliveryError("refused: webhook URLs must use https", refused=True)
     ip = _resolve_checked(host, port)
     if scheme != "https" and address_kind(ipaddress.ip_address(ip)) != "loopback":
-        raise DeliveryError("refused: plain http is allowed only to loopback in tests", permanent=True)
+        raise DeliveryError("refused: plain http is allowed only to loopback in tests", refused=True)
 
     body = json.dumps(message.payload, separators=(",", ":"), sort_keys=True).encode()
     msg_id = str(message.pk)
@@ -116,31 +119,44 @@ def deliver_webhook(message: OutboxMessage) -> DeliveryResult:
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
-    timeout = urllib3.Timeout(connect=5.0, read=float(getattr(settings, "WEBHOOK_TIMEOUT_SECONDS", 10.0)))
-    pool: urllib3.HTTPConnectionPool
-    if scheme == "https":
-        pool = urllib3.HTTPSConnectionPool(
-            ip,
-            port,
-            timeout=timeout,
-            retries=False,
-            cert_reqs="CERT_REQUIRED",
-            ca_certs=certifi.where(),
-            server_hostname=host,
-            assert_hostname=host,
-        )
-    else:
-        pool = urllib3.HTTPConnectionPool(ip, port, timeout=timeout, retries=False)
+    timeout = urllib3.Timeout(
+        connect=float(getattr(settings, "WEBHOOK_CONNECT_TIMEOUT_SECONDS", 5.0)),
+        read=float(getattr(settings, "WEBHOOK_TIMEOUT_SECONDS", 10.0)),
+    )
+
+    def new_pool() -> urllib3.HTTPConnectionPool:
+        # One pool (one kept-alive connection) per endpoint for the whole relay run.
+        if scheme == "https":
+            return urllib3.HTTPSConnectionPool(
+                ip,
+                port,
+                maxsize=1,
+                timeout=timeout,
+                retries=False,
+                cert_reqs="CERT_REQUIRED",
+                ca_certs=getattr(settings, "WEBHOOK_CA_BUNDLE", "") or certifi.where(),
+                server_hostname=host,
+                assert_hostname=host,
+            )
+        return urllib3.HTTPConnectionPool(ip, port, maxsize=1, timeout=timeout, retries=False)
+
+    pool_key = ("webhook", scheme, host, ip, port)
+    pool = context.pool(pool_key, new_pool)
     try:
         response = pool.urlopen("POST", path, body=body, headers=headers, redirect=False, preload_content=False)
+        reusable = False
         try:
             snippet = response.read(MAX_RESPONSE_BYTES, decode_content=False)
+            reusable = not response.read(1, decode_content=False)  # a longer answer: not kept
         finally:
-            response.release_conn()
+            if reusable:
+                response.release_conn()
+            else:
+                response.close()
+                context.drop_pool(pool_key)
     except urllib3.exceptions.HTTPError as exc:
+        context.drop_pool(pool_key)
         raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
-    finally:
-        pool.close()
 
     status = response.status
     detail = f"{status} from {host}: {snippet[:300].decode(errors='replace')}"

@@ -21,6 +21,14 @@ class OutboxStatus(models.TextChoices):
     DELIVERED = "delivered", "Delivered"
     DEAD = "dead", "Given up"
     CANCELLED = "cancelled", "Cancelled"
+    # The webhook address guard refused the endpoint (not https, a private address): nothing was
+    # sent. Not retried on its own (the endpoint must change first); like every final status it
+    # can be queued again with `outbox.services.outbox_requeue` (redelivery from the event feed).
+    REFUSED = "refused", "Refused by the address guard"
+
+
+# Final statuses a message can be queued again from (redelivery from the event feed).
+REQUEUEABLE = (OutboxStatus.DEAD, OutboxStatus.REFUSED, OutboxStatus.CANCELLED, OutboxStatus.DELIVERED)
 
 
 class OutboxMessage(models.Model):
@@ -40,6 +48,9 @@ class OutboxMessage(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
     leased_until = models.DateTimeField(null=True, blank=True)
+    # Which relay run holds the lease: a claim writes a fresh token, and the relay writes an
+    # outcome (or renews the lease) only while the row still carries its token.
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField()
     delivered_at = models.DateTimeField(null=True, blank=True)
@@ -70,3 +81,17 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message_id} {'ok' if self.succeeded else 'failed'} {self.status_code or ''}"
+
+
+class SlowDestination(models.Model):
+    """An agency whose webhook endpoint answered slowly (or not at all): until `until`, its
+    messages are relayed by the slow lane (its own Celery queue), so it cannot delay the webhooks
+    of other agencies. A fast answer in the slow lane ends the mark early."""
+
+    agency_id = models.BigIntegerField(unique=True)
+    marked_at = models.DateTimeField()
+    until = models.DateTimeField()
+    reason = models.CharField(max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return f"agency {self.agency_id} slow until {self.until}"

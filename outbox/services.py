@@ -7,19 +7,23 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from celery import current_app
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
-from .delivery import DELIVERERS, DeliveryError
-from .models import Channel, DeliveryAttempt, OutboxMessage, OutboxStatus
+from .delivery import DELIVERERS, DeliveryContext, DeliveryError
+from .models import REQUEUEABLE, Channel, DeliveryAttempt, OutboxMessage, OutboxStatus, SlowDestination
 
 logger = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=5)
 # Exponential backoff: 30 s doubling to a 6-hour ceiling; 16 attempts span more than a day.
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_CEILING = timedelta(hours=6)
@@ -30,18 +34,33 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0)), BACKOFF_CEILING)
 
 
-# The relay task's name (`outbox.tasks` registers it under this name). Services send it by name,
-# so they never import the tasks module (which imports this one).
-RELAY_TASK = "outbox.tasks.relay_outbox"
+# The relay lanes, each relayed by its own task on its own Celery queue (routing in settings):
+# emails, webhooks, and the webhooks of agencies whose endpoint is slow (SlowDestination).
+LANE_EMAIL = "email"
+LANE_WEBHOOKS = "webhooks"
+LANE_WEBHOOKS_SLOW = "webhooks_slow"
+LANES = (LANE_EMAIL, LANE_WEBHOOKS, LANE_WEBHOOKS_SLOW)
+# The tasks' names (`outbox.tasks` registers them). Services send them by name, so they never
+# import the tasks module (which imports this one).
+RELAY_TASKS = {
+    LANE_EMAIL: "outbox.tasks.relay_email",
+    LANE_WEBHOOKS: "outbox.tasks.relay_webhooks",
+    LANE_WEBHOOKS_SLOW: "outbox.tasks.relay_webhooks_slow",
+}
+_CHANNEL_LANE = {Channel.EMAIL: LANE_EMAIL, Channel.WEBHOOK: LANE_WEBHOOKS}
 
 
-def relay_kick() -> None:
-    """Ask a worker to relay now. Never raises: with the broker down, the periodic relay (beat,
-    every 30 s) delivers what is committed."""
-    try:
-        current_app.send_task(RELAY_TASK)
-    except Exception:  # broker down: the beat sweep delivers it later; the rows are safe in the DB
-        logger.warning("outbox: could not reach the broker; the periodic relay will deliver", exc_info=True)
+def relay_kick(channel: str | None = None, *, lane: str | None = None) -> None:
+    """Ask a worker to relay now: the lane of `channel` (or `lane`), or the email and webhook
+    lanes. Never raises: with the broker down, the periodic relay (beat, every 30 s) delivers
+    what is committed."""
+    lanes = [lane] if lane else [_CHANNEL_LANE[Channel(channel)]] if channel else [LANE_EMAIL, LANE_WEBHOOKS]
+    for name in lanes:
+        try:
+            current_app.send_task(RELAY_TASKS[name])
+        except Exception:  # broker down: the beat relay delivers it later; the rows are safe in the DB
+            logger.warning("outbox: could not reach the broker; the periodic relay will deliver", exc_info=True)
+            return
 
 
 # --- rows: built here only, saved one by one (outbox_enqueue) or in bulk (clocks.sweep) ----------
@@ -124,7 +143,7 @@ def _save(message: OutboxMessage) -> OutboxMessage | None:
         if OutboxMessage.objects.filter(dedupe_key=message.dedupe_key).exists():
             return None
         raise
-    transaction.on_commit(relay_kick)
+    transaction.on_commit(lambda: relay_kick(message.channel))
     return message
 
 
@@ -187,63 +206,324 @@ def outbox_webhook(
 
 
 # --- the relay -----------------------------------------------------------------------------------
+#
+# A relay run claims a batch of due messages of one lane (FOR UPDATE SKIP LOCKED: concurrent runs
+# never wait for each other), writing a fresh claim token and a lease. It leases no more messages
+# than it can send inside the lease at the worst case (connect + read timeout per message), and
+# before each message it checks that the lease still covers that worst case; if not, it renews
+# the lease of what it still holds (only rows that still carry its token) or stops. Outcomes are
+# written per message but committed together (every FLUSH_MESSAGES messages or FLUSH_SECONDS), an
+# outcome only onto a row that still carries the run's token. The run goes on while messages are
+# due, up to a time budget; the task then kicks itself again. A crash (kill -9) loses at most the
+# outcomes of the last flush window: those messages are sent again after their lease ends, with
+# the same `webhook-id` (at-least-once; receivers deduplicate on it).
+
+FLUSH_MESSAGES = 50
+FLUSH_SECONDS = 1.0
+LEASE_MARGIN_SECONDS = 2.0
+SLOW_MARK = timedelta(minutes=10)
 
 
-def _claim(*, now: datetime, batch_size: int) -> list[OutboxMessage]:
-    """Lease a batch of due messages; rows leased by another relay are skipped, not waited for."""
+def lease() -> timedelta:
+    return timedelta(seconds=float(getattr(settings, "OUTBOX_LEASE_SECONDS", 300)))
+
+
+def worst_case_seconds(channel: str | None) -> float:
+    """The longest one attempt can take on `channel` (None: any channel)."""
+    webhook = float(getattr(settings, "WEBHOOK_CONNECT_TIMEOUT_SECONDS", 5.0)) + float(
+        getattr(settings, "WEBHOOK_TIMEOUT_SECONDS", 10.0)
+    )
+    email = float(getattr(settings, "EMAIL_TIMEOUT", None) or 10.0)
+    if channel == Channel.WEBHOOK:
+        return webhook
+    if channel == Channel.EMAIL:
+        return email
+    return max(webhook, email)
+
+
+def lease_capacity(channel: str | None) -> int:
+    """How many messages one lease covers at the worst case."""
+    usable = lease().total_seconds() - LEASE_MARGIN_SECONDS
+    return max(1, int(usable // worst_case_seconds(channel)))
+
+
+@dataclass
+class Outcome:
+    """The result of one attempt, written with the rest of its batch."""
+
+    message: OutboxMessage
+    at: datetime
+    ok: bool
+    status_code: int | None
+    detail: str
+    duration_ms: int
+    permanent: bool = False
+    refused: bool = False
+
+
+@dataclass
+class RelayRun:
+    delivered: int = 0
+    attempted: int = 0
+    batches: int = 0
+    more_due: bool = False  # stopped by the time budget (or max_batches) with messages still due
+    first_batch_full: bool = False
+    slow_agencies: set[int] = field(default_factory=set)
+
+
+def outbox_send(*, message: OutboxMessage, context: DeliveryContext, now: datetime) -> Outcome:
+    """Attempt one delivery (nothing written): the one send path every relay run takes."""
+    deliver = DELIVERERS[message.channel]
+    started = time.monotonic()
+    try:
+        result = deliver(message, context)
+    except DeliveryError as exc:
+        ok, status_code, detail, permanent, refused = False, exc.status_code, str(exc), exc.permanent, exc.refused
+    else:
+        ok, status_code, detail, permanent, refused = True, result.status_code, result.detail, False, False
+    return Outcome(
+        message=message,
+        at=now,
+        ok=ok,
+        status_code=status_code,
+        detail=detail,
+        duration_ms=int((time.monotonic() - started) * 1000),
+        permanent=permanent,
+        refused=refused,
+    )
+
+
+def _lane_filter(lane: str | None, now: datetime) -> Q:
+    if lane is None:
+        return Q()
+    if lane == LANE_EMAIL:
+        return Q(channel=Channel.EMAIL)
+    slow = SlowDestination.objects.filter(until__gt=now).values("agency_id")
+    if lane == LANE_WEBHOOKS:
+        return Q(channel=Channel.WEBHOOK) & ~Q(agency_id__in=slow)
+    if lane == LANE_WEBHOOKS_SLOW:
+        return Q(channel=Channel.WEBHOOK, agency_id__in=slow)
+    raise ValueError(f"unknown relay lane {lane!r}")
+
+
+def _claim(*, now: datetime, batch_size: int, lane: str | None = None) -> tuple[uuid.UUID, list[OutboxMessage]]:
+    """Lease a batch of due messages under a fresh claim token; rows leased by another run are
+    skipped, not waited for."""
+    token = uuid.uuid4()
     with transaction.atomic():
         rows = list(
             OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(status=OutboxStatus.PENDING, next_attempt_at__lte=now)
+            .filter(_lane_filter(lane, now), status=OutboxStatus.PENDING, next_attempt_at__lte=now)
             .exclude(leased_until__gt=now)
             .order_by("next_attempt_at")[:batch_size]
         )
         if rows:
-            OutboxMessage.objects.filter(pk__in=[m.pk for m in rows]).update(leased_until=now + LEASE)
-    return rows
+            OutboxMessage.objects.filter(pk__in=[m.pk for m in rows]).update(
+                leased_until=now + lease(), claim_token=token
+            )
+    for row in rows:
+        row.claim_token = token
+    return token, rows
 
 
-def outbox_deliver(*, message: OutboxMessage, now: datetime) -> bool:
-    """Attempt one delivery and record it. Returns True when delivered."""
-    deliver = DELIVERERS[message.channel]
-    started = time.monotonic()
-    try:
-        result = deliver(message)
-    except DeliveryError as exc:
-        ok, status_code, detail, permanent = False, exc.status_code, str(exc), exc.permanent
-    else:
-        ok, status_code, detail, permanent = True, result.status_code, result.detail, False
-    elapsed = int((time.monotonic() - started) * 1000)
-    attempts = message.attempts + 1
-    with transaction.atomic():
-        DeliveryAttempt.objects.create(
-            message=message,
-            attempted_at=now,
-            succeeded=ok,
-            status_code=status_code,
-            detail=detail[:2000],
-            duration_ms=elapsed,
+def _renew(*, token: uuid.UUID, ids: list[uuid.UUID], now: datetime) -> set[uuid.UUID]:
+    """Extend the lease of the rows among `ids` that still carry `token`; returns those ids.
+    A row claimed by another run since carries that run's token and is left alone."""
+    mine = OutboxMessage.objects.filter(pk__in=ids, claim_token=token, status=OutboxStatus.PENDING)
+    mine.update(leased_until=now + lease())
+    return set(mine.values_list("pk", flat=True))
+
+
+def _release(*, token: uuid.UUID, ids: list[uuid.UUID]) -> None:
+    """Give back leased rows not attempted (time budget, slow lane): due again at once."""
+    if ids:
+        OutboxMessage.objects.filter(pk__in=ids, claim_token=token, status=OutboxStatus.PENDING).update(
+            leased_until=None, claim_token=None
         )
-        fields: dict[str, Any] = {"attempts": attempts, "leased_until": None, "last_error": "" if ok else detail[:2000]}
-        if ok:
-            fields.update(status=OutboxStatus.DELIVERED, delivered_at=now)
-        elif permanent or attempts >= MAX_ATTEMPTS:
-            fields.update(status=OutboxStatus.DEAD)
-        else:
-            fields.update(next_attempt_at=now + backoff(attempts))
-        OutboxMessage.objects.filter(pk=message.pk, status=OutboxStatus.PENDING).update(**fields)
-    if not ok:
-        logger.warning("outbox %s %s attempt %s failed: %s", message.topic, message.pk, attempts, detail)
-    return ok
 
 
-def outbox_relay(*, now: datetime | None = None, batch_size: int = 50, max_batches: int = 20) -> int:
-    """Deliver what is due, batch by batch. Safe to run concurrently and repeatedly."""
-    delivered = 0
-    for _ in range(max_batches):
-        batch = _claim(now=now or timezone.now(), batch_size=batch_size)
-        if not batch:
-            break
-        for message in batch:
-            delivered += outbox_deliver(message=message, now=now or timezone.now())
-    return delivered
+def _record(*, token: uuid.UUID, outcomes: list[Outcome]) -> None:
+    """Write a batch of outcomes in one transaction: the delivery log, then each row's state
+    (only rows still holding this run's token, and still pending)."""
+    if not outcomes:
+        return
+    with transaction.atomic():
+        DeliveryAttempt.objects.bulk_create(
+            [
+                DeliveryAttempt(
+                    message_id=o.message.pk,
+                    attempted_at=o.at,
+                    succeeded=o.ok,
+                    status_code=o.status_code,
+                    detail=o.detail[:2000],
+                    duration_ms=o.duration_ms,
+                )
+                for o in outcomes
+            ]
+        )
+        mine = OutboxMessage.objects.filter(claim_token=token, status=OutboxStatus.PENDING)
+        delivered: dict[datetime, list[uuid.UUID]] = {}
+        for o in outcomes:
+            if o.ok:
+                delivered.setdefault(o.at, []).append(o.message.pk)
+        for at, ids in delivered.items():
+            mine.filter(pk__in=ids).update(
+                status=OutboxStatus.DELIVERED,
+                delivered_at=at,
+                attempts=F("attempts") + 1,
+                leased_until=None,
+                claim_token=None,
+                last_error="",
+            )
+        for o in outcomes:
+            if o.ok:
+                continue
+            attempts = o.message.attempts + 1
+            fields: dict[str, Any] = {
+                "attempts": attempts,
+                "leased_until": None,
+                "claim_token": None,
+                "last_error": o.detail[:2000],
+            }
+            if o.refused:
+                fields["status"] = OutboxStatus.REFUSED
+            elif o.permanent or attempts >= MAX_ATTEMPTS:
+                fields["status"] = OutboxStatus.DEAD
+            else:
+                fields["next_attempt_at"] = o.at + backoff(attempts)
+            mine.filter(pk=o.message.pk).update(**fields)
+            logger.warning("outbox %s %s attempt %s failed: %s", o.message.topic, o.message.pk, attempts, o.detail)
+
+
+def _slow_threshold_ms() -> float:
+    return float(getattr(settings, "OUTBOX_SLOW_SECONDS", 2.0)) * 1000
+
+
+def _is_slow(outcome: Outcome) -> bool:
+    return outcome.duration_ms >= _slow_threshold_ms() or "Timeout" in outcome.detail
+
+
+def outbox_mark_slow(*, agency_id: int, now: datetime, reason: str) -> None:
+    """Send this agency's webhooks through the slow lane for a while (SLOW_MARK)."""
+    SlowDestination.objects.update_or_create(
+        agency_id=agency_id, defaults={"marked_at": now, "until": now + SLOW_MARK, "reason": reason[:300]}
+    )
+
+
+def outbox_unmark_slow(*, agency_id: int) -> None:
+    SlowDestination.objects.filter(agency_id=agency_id).delete()
+
+
+def outbox_relay_run(
+    *,
+    now: datetime | None = None,
+    lane: str | None = None,
+    batch_size: int | None = None,
+    max_batches: int | None = None,
+    time_budget: float | None = None,
+    clock: Callable[[], datetime] = timezone.now,
+) -> RelayRun:
+    """Deliver what is due in `lane` (None: every channel and agency), batch by batch, until
+    nothing is due or `time_budget` seconds have passed. Safe to run concurrently and repeatedly.
+    `now` fixes the time (tests); otherwise each step reads `clock`."""
+    channel = None if lane is None else (Channel.EMAIL if lane == LANE_EMAIL else Channel.WEBHOOK)
+    size = min(batch_size or int(getattr(settings, "OUTBOX_RELAY_BATCH_SIZE", 100)), lease_capacity(channel))
+    budget = float(getattr(settings, "OUTBOX_RELAY_TIME_BUDGET_SECONDS", 50.0)) if time_budget is None else time_budget
+    worst = worst_case_seconds(channel)
+    lease_seconds = lease().total_seconds()
+    started = time.monotonic()
+    run = RelayRun()
+    context = DeliveryContext()
+
+    def current() -> datetime:
+        return now or clock()
+
+    try:
+        while True:
+            if max_batches is not None and run.batches >= max_batches:
+                run.more_due = True
+                break
+            if time.monotonic() - started >= budget:
+                run.more_due = True
+                break
+            token, batch = _claim(now=current(), batch_size=size, lane=lane)
+            if not batch:
+                break
+            if run.batches == 0:
+                run.first_batch_full = len(batch) == size
+            run.batches += 1
+            lease_ends = time.monotonic() + lease_seconds
+            outcomes: list[Outcome] = []
+            last_flush = time.monotonic()
+            held = [m.pk for m in batch]
+            skipped: list[uuid.UUID] = []
+            for index, message in enumerate(batch):
+                if time.monotonic() - started >= budget:
+                    skipped.extend(m.pk for m in batch[index:] if m.pk in held)
+                    run.more_due = True
+                    break
+                if message.pk not in held:
+                    continue
+                if lane != LANE_WEBHOOKS_SLOW and message.agency_id in run.slow_agencies:
+                    skipped.append(message.pk)  # the slow lane sends it
+                    continue
+                # The lease must still cover this attempt at its worst; if not, renew it.
+                if time.monotonic() + worst + LEASE_MARGIN_SECONDS > lease_ends:
+                    _record(token=token, outcomes=outcomes)
+                    outcomes, last_flush = [], time.monotonic()
+                    remaining = [m.pk for m in batch[index:] if m.pk in held]
+                    renewed = _renew(token=token, ids=remaining, now=current())
+                    held = [pk for pk in held if pk in renewed]
+                    lease_ends = time.monotonic() + lease_seconds
+                    if message.pk not in renewed:
+                        continue
+                outcome = outbox_send(message=message, context=context, now=current())
+                outcomes.append(outcome)
+                run.attempted += 1
+                run.delivered += outcome.ok
+                if message.channel == Channel.WEBHOOK and message.agency_id is not None:
+                    if lane != LANE_WEBHOOKS_SLOW and _is_slow(outcome):
+                        outbox_mark_slow(agency_id=message.agency_id, now=current(), reason=outcome.detail)
+                        run.slow_agencies.add(message.agency_id)
+                    elif lane == LANE_WEBHOOKS_SLOW and not _is_slow(outcome) and outcome.ok:
+                        outbox_unmark_slow(agency_id=message.agency_id)
+                if len(outcomes) >= FLUSH_MESSAGES or time.monotonic() - last_flush >= FLUSH_SECONDS:
+                    _record(token=token, outcomes=outcomes)
+                    outcomes, last_flush = [], time.monotonic()
+            _record(token=token, outcomes=outcomes)
+            _release(token=token, ids=skipped)
+            context.close_mail()
+    finally:
+        context.close()
+    return run
+
+
+def outbox_relay(
+    *,
+    now: datetime | None = None,
+    lane: str | None = None,
+    batch_size: int | None = None,
+    max_batches: int | None = None,
+    time_budget: float | None = None,
+) -> int:
+    """Deliver what is due (see `outbox_relay_run`); returns how many were delivered."""
+    return outbox_relay_run(
+        now=now, lane=lane, batch_size=batch_size, max_batches=max_batches, time_budget=time_budget
+    ).delivered
+
+
+def outbox_requeue(*, message_id: uuid.UUID | str, now: datetime) -> bool:
+    """Queue a message in a final status (dead, refused, cancelled, delivered) again, due now,
+    with a fresh attempt budget; its delivery log is kept. False when it is pending already (or
+    does not exist). The event feed's redelivery calls this."""
+    updated = OutboxMessage.objects.filter(pk=message_id, status__in=REQUEUEABLE).update(
+        status=OutboxStatus.PENDING,
+        next_attempt_at=now,
+        leased_until=None,
+        claim_token=None,
+        attempts=0,
+    )
+    if updated:
+        channel = OutboxMessage.objects.filter(pk=message_id).values_list("channel", flat=True).first()
+        transaction.on_commit(lambda: relay_kick(channel))
+    return bool(updated)

@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -118,6 +119,7 @@ class WorkerProcess:
             DATABASE_URL=test_database_url(),
             CELERY_BROKER_URL=self.broker,
             CELERY_TASK_DEFAULT_QUEUE=self.queue,
+            CELERY_ROUTE_BY_KIND="false",  # every task on this test's queue
         )
         return env
 
@@ -186,10 +188,18 @@ def celery_queue() -> Iterator[str]:
     from ombudsman.celery import app
 
     queue = f"test-{uuid.uuid4().hex[:10]}"
-    previous = app.conf.task_default_queue
-    app.conf.task_default_queue = queue
+    previous, previous_routes = app.conf.task_default_queue, app.conf.task_routes
+    app.conf.task_default_queue, app.conf.task_routes = queue, {}
+    _reset_router(app)
     yield queue
-    app.conf.task_default_queue = previous
+    app.conf.task_default_queue, app.conf.task_routes = previous, previous_routes
+    _reset_router(app)
+
+
+def _reset_router(app: Any) -> None:
+    """Celery caches the routing table and the router: rebuild them from the configuration."""
+    app.amqp.flush_routes()
+    app.amqp.__dict__.pop("router", None)
 
 
 @pytest.fixture

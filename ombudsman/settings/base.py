@@ -154,7 +154,22 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="default")
+# Queues by kind, so that webhooks to slow agencies cannot starve reminders or emails: the clock
+# sweep, emails, webhooks, the webhooks of agencies whose endpoint is slow, and everything else
+# (default). `python3 dev.py run` starts a worker consuming all of them; docker-compose runs one
+# worker per group. CELERY_ROUTE_BY_KIND=false sends every task to the default queue (tests).
+CELERY_QUEUES_BY_KIND = ("sweep", "email", "webhooks", "webhooks_slow")
+CELERY_TASK_ROUTES = (
+    {
+        "clocks.tasks.sweep_clocks": {"queue": "sweep"},
+        "outbox.tasks.relay_email": {"queue": "email"},
+        "outbox.tasks.relay_webhooks": {"queue": "webhooks"},
+        "outbox.tasks.relay_webhooks_slow": {"queue": "webhooks_slow"},
+    }
+    if env.bool("CELERY_ROUTE_BY_KIND", default=True)
+    else {}
+)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -164,7 +179,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
-    "outbox-relay": {"task": "outbox.tasks.relay_outbox", "schedule": timedelta(seconds=30)},
+    # The outbox relay, one task per lane (each on its own queue); kicked on commit as well.
+    "outbox-relay-email": {"task": "outbox.tasks.relay_email", "schedule": timedelta(seconds=30)},
+    "outbox-relay-webhooks": {"task": "outbox.tasks.relay_webhooks", "schedule": timedelta(seconds=30)},
+    "outbox-relay-webhooks-slow": {"task": "outbox.tasks.relay_webhooks_slow", "schedule": timedelta(seconds=30)},
     # Legal clocks: the database is the source of truth; the sweep claims what is due (clocks app).
     "clocks-sweep": {"task": "clocks.tasks.sweep_clocks", "schedule": timedelta(minutes=1)},
     # Agency API: Idempotency-Key records live 24 hours.
@@ -216,6 +234,17 @@ OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"  # referenced 
 AGENCY_API_THROTTLE_RATE = env("AGENCY_API_THROTTLE_RATE", default="1200/minute")
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.list("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=[])
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_CONNECT_TIMEOUT_SECONDS = env.float("WEBHOOK_CONNECT_TIMEOUT_SECONDS", default=5.0)
+# Development only: a PEM bundle of a private CA to trust for webhook TLS (default: public CAs).
+WEBHOOK_CA_BUNDLE = env("WEBHOOK_CA_BUNDLE", default="")
+# The outbox relay (outbox.services): the lease of a claimed batch (a batch holds no more messages
+# than the lease covers at the worst case), the claim size, one task's time budget before it kicks
+# itself again, and how slow a webhook answer must be to move the agency to the slow lane.
+OUTBOX_LEASE_SECONDS = env.float("OUTBOX_LEASE_SECONDS", default=300.0)
+OUTBOX_RELAY_BATCH_SIZE = env.int("OUTBOX_RELAY_BATCH_SIZE", default=100)
+OUTBOX_RELAY_TIME_BUDGET_SECONDS = env.float("OUTBOX_RELAY_TIME_BUDGET_SECONDS", default=50.0)
+OUTBOX_SLOW_SECONDS = env.float("OUTBOX_SLOW_SECONDS", default=2.0)
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=10.0)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
