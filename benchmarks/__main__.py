@@ -33,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--open", type=int, default=1_000_000, help="open clocks in the big run (default 1,000,000)")
     parser.add_argument("--due", type=int, default=10_000, help="of which due now (default 10,000)")
     parser.add_argument("--batch-size", type=int, default=500, help="sweep batch size (default 500)")
+    parser.add_argument("--messages", type=int, default=20_000, help="relay: due webhook messages (default 20,000)")
+    parser.add_argument("--relay-workers", default="1,2,4", help="relay: worker process counts (default 1,2,4)")
     parser.add_argument("--keep-db", action="store_true", help="keep the benchmark database afterwards")
     args = parser.parse_args(argv)
 
