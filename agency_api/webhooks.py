@@ -83,9 +83,11 @@ def _cancel(message: OutboxMessage, reason: str) -> None:
 
 @deliverer("webhook")
 def deliver_webhook(message: OutboxMessage, context: DeliveryContext) -> DeliveryResult:
+    agency_id = message.agency_id
+    endpoint_key = ("webhook-endpoint", agency_id)
     endpoint = (
-        WebhookEndpoint.objects.filter(agency_id=message.agency_id, active=True).first()
-        if message.agency_id is not None
+        context.remember(endpoint_key, lambda: WebhookEndpoint.objects.filter(agency_id=agency_id, active=True).first())
+        if agency_id is not None
         else None
     )
     if endpoint is None:
@@ -164,5 +166,6 @@ def deliver_webhook(message: OutboxMessage, context: DeliveryContext) -> Deliver
         return DeliveryResult(status_code=status, detail=detail)
     if status == 410:
         webhook_endpoint_disable(endpoint_id=endpoint.pk, now=timezone.now(), reason=f"410 Gone for {message.pk}")
+        context.forget(endpoint_key)
         raise DeliveryError(f"{detail} (endpoint disabled)", permanent=True, status_code=status)
     raise DeliveryError(detail, status_code=status)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -44,7 +45,22 @@ class DeliveryContext:
 
     def __init__(self) -> None:
         self._pools: dict[Any, Any] = {}
+        self._memo: dict[Any, tuple[float, Any]] = {}
         self._mail: Any = None
+
+    def remember(self, key: Any, factory: Callable[[], T], *, seconds: float = 5.0) -> T:
+        """`factory()`, kept for `seconds` (e.g. an agency's endpoint: looked up once every few
+        seconds, not once per message; a change takes effect within that time)."""
+        now = time.monotonic()
+        kept = self._memo.get(key)
+        if kept is None or now - kept[0] > seconds:
+            kept = (now, factory())
+            self._memo[key] = kept
+        value: T = kept[1]
+        return value
+
+    def forget(self, key: Any) -> None:
+        self._memo.pop(key, None)
 
     def pool(self, key: Any, factory: Callable[[], T]) -> T:
         if key not in self._pools:

@@ -16,7 +16,7 @@ from typing import Any
 from celery import current_app
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from .delivery import DELIVERERS, DeliveryContext, DeliveryError
@@ -362,14 +362,11 @@ def _record(*, token: uuid.UUID, outcomes: list[Outcome]) -> None:
             ]
         )
         mine = OutboxMessage.objects.filter(claim_token=token, status=OutboxStatus.PENDING)
-        delivered: dict[datetime, list[uuid.UUID]] = {}
-        for o in outcomes:
-            if o.ok:
-                delivered.setdefault(o.at, []).append(o.message.pk)
-        for at, ids in delivered.items():
-            mine.filter(pk__in=ids).update(
+        delivered = [o for o in outcomes if o.ok]
+        if delivered:  # one statement for every delivered message of the batch
+            mine.filter(pk__in=[o.message.pk for o in delivered]).update(
                 status=OutboxStatus.DELIVERED,
-                delivered_at=at,
+                delivered_at=Case(*(When(pk=o.message.pk, then=Value(o.at)) for o in delivered)),
                 attempts=F("attempts") + 1,
                 leased_until=None,
                 claim_token=None,
