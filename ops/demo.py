@@ -15,10 +15,11 @@ from agencies.reference_data import load_categories
 from citizens import national_id
 from citizens.models import BlacklistEntry, Citizen, CreditScoreRecord, RepresentativeKind
 from complaints.models import Complaint
-from complaints.services import complaint_submit
 from kernel.actors import Actor
 from tribunal.models import ConflictOfInterest, CriteriaDisclosure
 from tribunal.services import criteria_disclosure_record, validated_criteria
+
+from .demo_cases import Cast, named_cases, run_script, stat_cases
 
 DEMO_PASSWORD = "demo-pass-2026"
 
@@ -142,7 +143,8 @@ def _officers_group() -> Group:
 
 
 @transaction.atomic
-def seed_demo() -> dict[str, int]:
+def seed_demo(*, cases: bool = True) -> dict[str, int]:
+    """`cases=False`: the agencies, people, records and registers only (for tests that need no cases)."""
     before = _counts()
     load_categories(RecordCategory)
     cats = {c.code: c for c in RecordCategory.objects.all()}
@@ -198,6 +200,7 @@ def seed_demo() -> dict[str, int]:
     )
 
     court = agencies["harbour-court"]
+    records: dict[str, BlacklistEntry | CreditScoreRecord] = {}
     parent_entry, _ = BlacklistEntry.objects.get_or_create(
         agency=court,
         agency_record_id="(2025)HG-ZX-0417",
@@ -212,7 +215,8 @@ def seed_demo() -> dict[str, int]:
             "sanctions": ["air_travel", "rail_travel", "hotels", "schools", "credit_cards"],
         },
     )
-    BlacklistEntry.objects.get_or_create(
+    records["parent-entry"] = parent_entry
+    records["minor-entry"], _ = BlacklistEntry.objects.get_or_create(
         agency=court,
         agency_record_id="(2025)HG-ZX-0417-D1",
         defaults={
@@ -227,7 +231,7 @@ def seed_demo() -> dict[str, int]:
             "derived_from": parent_entry,
         },
     )
-    jaywalk, _ = BlacklistEntry.objects.get_or_create(
+    records["jaywalk"], _ = BlacklistEntry.objects.get_or_create(
         agency=agencies["harbour-civic-credit"],
         agency_record_id="HC-2026-88213",
         defaults={
@@ -239,7 +243,7 @@ def seed_demo() -> dict[str, int]:
             "sanctions": ["public_shaming"],
         },
     )
-    BlacklistEntry.objects.get_or_create(
+    records["ncrc-entry"], _ = BlacklistEntry.objects.get_or_create(
         agency=agencies["national-credit-centre"],
         agency_record_id="NCRC-7730019",
         defaults={
@@ -252,7 +256,7 @@ def seed_demo() -> dict[str, int]:
             "sanctions": ["credit_cards"],
         },
     )
-    CreditScoreRecord.objects.get_or_create(
+    records["civic-score"], _ = CreditScoreRecord.objects.get_or_create(
         citizen=li,
         agency=agencies["harbour-civic-credit"],
         as_of=date(2026, 10, 1),
@@ -266,7 +270,7 @@ def seed_demo() -> dict[str, int]:
             ],
         },
     )
-    CreditScoreRecord.objects.get_or_create(
+    records["lotus-score"], _ = CreditScoreRecord.objects.get_or_create(
         citizen=li,
         agency=agencies["lotus-credit"],
         as_of=date(2026, 11, 1),
@@ -277,20 +281,27 @@ def seed_demo() -> dict[str, int]:
             "factors": [{"factor": "payment history", "effect": "undisclosed", "detail": ""}],
         },
     )
-    if not Complaint.objects.filter(citizen=li, blacklist_entry=jaywalk).exists():
-        complaint_submit(
-            citizen=li,
-            actor=Actor.for_user(users["citizen@example.org"]),
-            respondent=jaywalk.agency,
-            blacklist_entry=jaywalk,
-            category="unlawful_category",
-            statement="Jaywalking is not a category any law allows to be recorded in a credit scheme. "
-            "Please delete the entry and restore my score.",
-            remedies_sought=["delete", "correct"],
-            now=timezone.now(),
-            language="zh-hans",
-        )
+    records["parent-paywave"], _ = CreditScoreRecord.objects.get_or_create(
+        citizen=parent,
+        agency=agencies["paywave-score"],
+        as_of=date(2026, 11, 15),
+        defaults={
+            "score": 498,
+            "agency_record_id": "PW-2211-0087",
+            "automated": True,
+            "factors": [{"factor": "late payments", "effect": -60, "detail": "2019"}],
+        },
+    )
     _tribunal_registers(agencies)
+    now = timezone.now()
+    cast = Cast(
+        officer=Actor.for_user(users["officer@example.org"]), senior=Actor.for_user(users["senior@example.org"])
+    )
+    scripts = named_cases(users=users, li=li, parent=parent, minor=minor, records=records) if cases else []
+    if cases:
+        scripts += stat_cases(officer=users["officer@example.org"])
+    for script in scripts:
+        run_script(script, cast=cast, now=now)
     after = _counts()
     return {k: after[k] - before[k] for k in after}
 

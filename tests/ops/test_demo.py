@@ -1,3 +1,6 @@
+import time
+from collections import Counter
+
 import pytest
 from django.core.management import call_command
 
@@ -5,6 +8,9 @@ from accounts.models import User
 from agencies.models import Agency, DataSharingLink, RecordCategory
 from citizens.models import BlacklistEntry, Citizen
 from complaints.models import Complaint
+from complaints.transitions import Status
+from public.statistics import agency_statistics
+from tribunal.models import CorrectionOrder, Determination, OrderStatus
 
 
 @pytest.mark.django_db
@@ -35,9 +41,55 @@ def test_catalogue_has_lawful_and_unlawful_categories():
 
 @pytest.mark.django_db
 def test_start_page_is_a_real_page(client):
-    call_command("seed_demo")
+    call_command("seed_demo", "--no-cases")
     response = client.get("/")
     body = response.content.decode()
     assert response.status_code == 200
     assert "free of charge" in body and "Sign in" in body and "Harbour City" in body
     assert client.get("/healthz").json()["status"] == "ok"
+
+
+@pytest.mark.django_db
+def test_demo_cases_show_every_kind_of_case_and_enough_for_the_charts(capsys):
+    started = time.monotonic()
+    call_command("seed_demo")
+    first_run = time.monotonic() - started
+    statuses = Counter(Complaint.objects.values_list("status", flat=True))
+    for status in (
+        Status.SUBMITTED,
+        Status.SCREENING,
+        Status.REFERRED,
+        Status.AGENCY_RESPONDED,
+        Status.INVESTIGATION,
+        Status.COMPLIANCE,
+        Status.CLOSED,
+        Status.RESOLVED,
+    ):
+        assert statuses[status.value] >= 1, status
+    # The closed case of the minor: the agency said "verified", the ombudsman upheld the complaint
+    # and the court and the three agencies it shared the listing with confirmed the deletion.
+    closed = Complaint.objects.get(citizen__full_name="Zhang Xiaoyu")
+    assert closed.status == Status.CLOSED
+    assert closed.agency_responses.get().outcome == "verified"
+    decision = Determination.objects.get(complaint=closed)
+    assert decision.outcome == "upheld" and decision.number
+    orders = CorrectionOrder.objects.filter(complaint=closed)
+    assert orders.count() == 4 and set(orders.values_list("status", flat=True)) == {OrderStatus.CONFIRMED}
+    assert closed.blacklist_entry is not None and closed.blacklist_entry.status == "deleted"
+    # Decided with orders pending (Li Wei's jaywalking entry), due in the future.
+    pending = Complaint.objects.get(status=Status.COMPLIANCE)
+    assert pending.correction_orders.filter(status=OrderStatus.ORDERED).exists()
+    # Li Wei has a case waiting for his reply to the agency's answer.
+    assert Complaint.objects.get(status=Status.AGENCY_RESPONDED).citizen.full_name == "Li Wei"
+    # Statistics: at least three agencies with ten decided cases, spread over months.
+    charted = [s for s in agency_statistics() if s.upheld.enough and s.on_time.enough]
+    assert len(charted) >= 3
+    months = {c.submitted_at.strftime("%Y-%m") for c in Complaint.objects.filter(respondent=charted[0].agency)}
+    assert len(months) >= 5
+    shares = {s.upheld.share for s in charted}
+    assert all(0 < share < 1 for share in shares)  # spread over outcomes, not all one way
+    capsys.readouterr()
+    started = time.monotonic()
+    call_command("seed_demo")
+    assert "nothing new" in capsys.readouterr().out
+    assert time.monotonic() - started < max(5.0, first_run / 3)

@@ -1,0 +1,673 @@
+"""Demo cases, made through the real services with `now` arguments (no rows written by hand), so the
+demo shows every kind of case and the public statistics have enough decided cases to draw charts.
+
+Two sets:
+- the named cases of the demo logins (Li Wei, Zhang Min and her daughter), one per kind of case
+  a citizen meets: submitted, screening, referred, answered (the citizen must reply), in
+  investigation, decided with orders pending, closed after an upheld decision;
+- twelve cases for each of three agencies (`STAT_AGENCIES`), filed by phone over the last six
+  months and finished in different ways, for the statistics page.
+
+Each case is a script of steps, each `days` before now; a case whose record already has a
+complaint is skipped, so seeding twice creates nothing twice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from accounts.models import User
+from agencies.models import Agency, RecordCategory
+from citizens import national_id
+from citizens.models import BlacklistEntry, Citizen, CreditScoreRecord
+from complaints import services as complaint_services
+from complaints.models import Channel, Complaint
+from kernel.actors import Actor
+from tribunal import services as tribunal_services
+from tribunal.models import CorrectionOrder, OrderStatus
+
+# --- one case as a script ---------------------------------------------------------------------
+
+
+@dataclass
+class Step:
+    days: float  # before now
+    do: str
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class CaseScript:
+    citizen: Citizen
+    filer: Actor
+    record: BlacklistEntry | CreditScoreRecord
+    category: str
+    statement: str
+    remedies_sought: list[str]
+    steps: list[Step]
+    channel: str = Channel.WEB
+    language: str = "en"
+    urgent: bool = False
+    urgency_reason: str = ""
+    urgency_detail: str = ""
+    remedy_detail: str = ""
+
+
+@dataclass
+class Cast:
+    officer: Actor
+    senior: Actor
+
+
+def record_has_case(record: BlacklistEntry | CreditScoreRecord) -> bool:
+    if isinstance(record, BlacklistEntry):
+        return Complaint.objects.filter(blacklist_entry=record).exists()
+    return Complaint.objects.filter(score_record=record).exists()
+
+
+def run_script(script: CaseScript, *, cast: Cast, now: datetime) -> Complaint | None:
+    """File the case and take each step at its time; None when the record already has a case."""
+    if record_has_case(script.record):
+        return None
+    first, *rest = script.steps
+    assert first.do == "submit", "a case script starts with its filing"
+    record = script.record
+    complaint = complaint_services.complaint_submit(
+        citizen=script.citizen,
+        actor=script.filer,
+        respondent=record.agency,
+        blacklist_entry=record if isinstance(record, BlacklistEntry) else None,
+        score_record=record if isinstance(record, CreditScoreRecord) else None,
+        category=script.category,
+        statement=script.statement,
+        remedies_sought=script.remedies_sought,
+        remedy_detail=script.remedy_detail,
+        urgent=script.urgent,
+        urgency_reason=script.urgency_reason,
+        urgency_detail=script.urgency_detail,
+        channel=script.channel,
+        language=script.language,
+        now=now - timedelta(days=first.days),
+    )
+    for step in rest:
+        at = now - timedelta(days=step.days)
+        ACTIONS[step.do](complaint, cast, script, at, **step.args)
+    return complaint
+
+
+# --- the steps, each one service call ---------------------------------------------------------
+
+
+def _agency(complaint: Complaint) -> Actor:
+    complaint.refresh_from_db(fields=["respondent"])
+    return Actor.for_agency(complaint.respondent, client_label=f"{complaint.respondent.name_en} (case system)")
+
+
+def _screen(c: Complaint, cast: Cast, s: CaseScript, at: datetime) -> None:
+    complaint_services.complaint_start_screening(complaint_id=c.pk, actor=cast.officer, now=at)
+
+
+def _refer(c: Complaint, cast: Cast, s: CaseScript, at: datetime) -> None:
+    complaint_services.complaint_refer(complaint_id=c.pk, actor=cast.officer, now=at)
+
+
+def _acknowledge(c: Complaint, cast: Cast, s: CaseScript, at: datetime) -> None:
+    complaint_services.complaint_acknowledge(complaint_id=c.pk, actor=_agency(c), now=at)
+
+
+def _mark_disputed(c: Complaint, cast: Cast, s: CaseScript, at: datetime) -> None:
+    complaint_services.complaint_mark_disputed(complaint_id=c.pk, actor=_agency(c), now=at)
+
+
+def _answer(
+    c: Complaint,
+    cast: Cast,
+    s: CaseScript,
+    at: datetime,
+    *,
+    outcome: str,
+    explanation: str,
+    corrections: list[dict[str, Any]] | None = None,
+    scoring_criteria: list[dict[str, Any]] | None = None,
+) -> None:
+    complaint_services.complaint_record_agency_response(
+        complaint_id=c.pk,
+        actor=_agency(c),
+        outcome=outcome,
+        explanation=explanation,
+        corrections=corrections,
+        scoring_criteria=scoring_criteria,
+        now=at,
+    )
+
+
+def _accept(c: Complaint, cast: Cast, s: CaseScript, at: datetime, *, note: str = "") -> None:
+    complaint_services.complaint_resolve(complaint_id=c.pk, actor=s.filer, now=at, note=note)
+
+
+def _contest(c: Complaint, cast: Cast, s: CaseScript, at: datetime, *, reason: str) -> None:
+    complaint_services.complaint_open_investigation(complaint_id=c.pk, actor=s.filer, reason=reason, now=at)
+
+
+def _message(c: Complaint, cast: Cast, s: CaseScript, at: datetime, *, text: str, by: str = "officer") -> None:
+    actor = cast.officer if by == "officer" else s.filer
+    complaint_services.complaint_post_message(complaint_id=c.pk, actor=actor, text=text, now=at)
+
+
+def _ask_information(
+    c: Complaint, cast: Cast, s: CaseScript, at: datetime, *, agency: str, questions: list[str]
+) -> None:
+    tribunal_services.information_request_create(
+        complaint_id=c.pk, agency=Agency.objects.get(slug=agency), actor=cast.officer, questions=questions, now=at
+    )
+
+
+def _decide(
+    c: Complaint,
+    cast: Cast,
+    s: CaseScript,
+    at: datetime,
+    *,
+    outcome: str,
+    findings: str,
+    reasons: str,
+    summary: str,
+    remedies: list[dict[str, Any]] | None = None,
+    signed_after_days: float = 1,
+) -> None:
+    """The case officer drafts the determination; a senior officer signs it a little later."""
+    draft = tribunal_services.determination_save_draft(
+        complaint_id=c.pk,
+        actor=cast.officer,
+        outcome=outcome,
+        findings=findings,
+        reasons=reasons,
+        public_summary=summary,
+        remedies=remedies or [],
+        now=at - timedelta(days=signed_after_days),
+    )
+    tribunal_services.determination_sign(determination_id=draft.pk, actor=cast.senior, now=at)
+
+
+def _evidence(
+    order: CorrectionOrder, record: BlacklistEntry | CreditScoreRecord
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The record as the agency held it and as it holds it after carrying out the order."""
+    before: dict[str, Any] = {"record": order.record_reference or record.agency_record_id, "status": "active"}
+    if isinstance(record, BlacklistEntry):
+        before["sanctions"] = list(record.sanctions)
+    else:
+        before["score"] = record.score
+    after = dict(before)
+    for action in order.actions:
+        kind = action["kind"]
+        if kind == "delete":
+            after = {"record": before["record"], "status": "deleted"}
+            break
+        if kind == "correct":
+            after[action["field"]] = action["new_value"]
+        elif kind == "lift_sanction":
+            after["sanctions"] = [x for x in after.get("sanctions", []) if x != action["sanction"]]
+        elif kind == "annotate":
+            after["annotation"] = "The citizen's statement is attached to the record."
+    return before, after
+
+
+def _orders_confirmed(c: Complaint, cast: Cast, s: CaseScript, at: datetime, *, every_days: float = 1) -> None:
+    """Every agency ordered confirms it carried out its order, one after another."""
+    orders = CorrectionOrder.objects.filter(complaint=c, status=OrderStatus.ORDERED).select_related("agency")
+    for i, order in enumerate(orders.order_by("depth", "id")):
+        before, after = _evidence(order, s.record)
+        tribunal_services.correction_order_confirm(
+            order_id=order.pk,
+            actor=Actor.for_agency(order.agency, client_label=f"{order.agency.name_en} (case system)"),
+            evidence_before=before,
+            evidence_after=after,
+            note="Done.",
+            scoring_criteria=CRITERIA if any(a["kind"] == "disclose_criteria" for a in order.actions) else None,
+            now=at + timedelta(days=i * every_days),
+        )
+
+
+ACTIONS: dict[str, Callable[..., None]] = {
+    "screen": _screen,
+    "refer": _refer,
+    "acknowledge": _acknowledge,
+    "mark_disputed": _mark_disputed,
+    "answer": _answer,
+    "accept": _accept,
+    "contest": _contest,
+    "message": _message,
+    "ask_information": _ask_information,
+    "decide": _decide,
+    "orders_confirmed": _orders_confirmed,
+}
+
+CRITERIA = [
+    {
+        "factor": "Payment history",
+        "description": "Bills and instalments paid on time in the last 24 months",
+        "direction_or_weight": "about 40%",
+        "data_source": "Platform payments",
+    },
+    {
+        "factor": "Account age",
+        "description": "How long the account has been open",
+        "direction_or_weight": "about 15%",
+        "data_source": "Registration data",
+    },
+]
+
+
+# --- the named cases of the demo logins -------------------------------------------------------
+
+
+def named_cases(
+    *,
+    users: dict[str, User],
+    li: Citizen,
+    parent: Citizen,
+    minor: Citizen,
+    records: dict[str, BlacklistEntry | CreditScoreRecord],
+) -> list[CaseScript]:
+    li_actor = Actor.for_user(users["citizen@example.org"])
+    parent_actor = Actor.for_user(users["parent@example.org"])
+    return [
+        # Closed: the court said "verified"; the ombudsman upheld the complaint; the court and the
+        # three agencies it shared the listing with each confirmed the deletion.
+        CaseScript(
+            citizen=minor,
+            filer=parent_actor,
+            record=records["minor-entry"],
+            category="derived_from_relative",
+            statement="My daughter Xiaoyu is 16. She was put on the dishonest-debtor list only because I am on "
+            "it. She owes nothing and was refused a place at her school and a train ticket to visit her "
+            "grandmother. Please remove her from the list.",
+            remedies_sought=["delete", "lift_sanction"],
+            urgent=True,
+            urgency_reason="school",
+            urgency_detail="School enrolment closes on 1 September.",
+            steps=[
+                Step(75, "submit"),
+                Step(74.8, "screen"),
+                Step(74.5, "refer"),
+                Step(74, "acknowledge"),
+                Step(73.5, "mark_disputed"),
+                Step(
+                    62,
+                    "answer",
+                    {
+                        "outcome": "verified",
+                        "explanation": "The entry is accurate: the family restriction follows the parent's listing.",
+                    },
+                ),
+                Step(
+                    55,
+                    "ask_information",
+                    {
+                        "agency": "harbour-court",
+                        "questions": ["Which provision allows a restriction on a child who owes nothing?"],
+                    },
+                ),
+                Step(
+                    40,
+                    "decide",
+                    {
+                        "outcome": "upheld",
+                        "findings": "The child owes no debt and is not a party to the judgment. The court listed "
+                        "her only because her parent is listed, and shared the listing with the rail ticketing "
+                        "system, an airline and the school admissions office.",
+                        "reasons": "No law allows a sanction on a person who owes nothing for a relative's debt. "
+                        "A listing without a legal basis must be deleted by its holder and by every agency "
+                        "that received it.",
+                        "summary": "A minor was listed because of a parent's court debt. Upheld: the listing had "
+                        "no legal basis and was ordered deleted everywhere it had been shared.",
+                        "remedies": [{"kind": "delete"}],
+                    },
+                ),
+                Step(38, "orders_confirmed", {"every_days": 2}),
+            ],
+        ),
+        # Decided, orders pending: jaywalking has no legal basis as a credit record.
+        CaseScript(
+            citizen=li,
+            filer=li_actor,
+            record=records["jaywalk"],
+            category="unlawful_category",
+            statement="Jaywalking is not a category any law allows to be recorded in a credit scheme. "
+            "Please delete the entry and restore my score.",
+            remedies_sought=["delete", "correct"],
+            language="zh-hans",
+            steps=[
+                Step(45, "submit"),
+                Step(44.5, "screen"),
+                Step(44, "refer"),
+                Step(43, "acknowledge"),
+                Step(
+                    30,
+                    "answer",
+                    {"outcome": "verified", "explanation": "The camera recorded the crossing; the entry is accurate."},
+                ),
+                Step(
+                    20,
+                    "message",
+                    {"text": "We are reviewing whether this category has a legal basis. No action is needed from you."},
+                ),
+                Step(
+                    3,
+                    "decide",
+                    {
+                        "outcome": "upheld",
+                        "findings": "The entry records a traffic offence (crossing against a red light). The "
+                        "catalogue of record categories gives no legal basis for recording it in a credit scheme.",
+                        "reasons": "A credit scheme may record only categories that a law allows. This one has "
+                        "none, so the entry must be deleted and the score restored.",
+                        "summary": "A local credit scheme recorded a pedestrian offence. Upheld: no legal basis; "
+                        "the entry is to be deleted and the score restored.",
+                        "remedies": [{"kind": "delete"}, {"kind": "apology"}],
+                    },
+                ),
+            ],
+        ),
+        # Answered: the bureau corrected the report; Li Wei must accept or contest.
+        CaseScript(
+            citizen=li,
+            filer=li_actor,
+            record=records["ncrc-entry"],
+            category="inaccurate_data",
+            statement="The card reported as 90 days overdue was cancelled in 2023 and its balance was zero. "
+            "Please correct my credit report.",
+            remedies_sought=["correct"],
+            language="zh-hans",
+            steps=[
+                Step(12, "submit"),
+                Step(11.5, "screen"),
+                Step(11, "refer"),
+                Step(10.5, "acknowledge"),
+                Step(10, "mark_disputed"),
+                Step(
+                    2,
+                    "answer",
+                    {
+                        "outcome": "corrected",
+                        "explanation": "The bank confirmed the card was closed with a zero balance. The overdue "
+                        "mark is removed.",
+                        "corrections": [{"field": "status", "old_value": "90 days overdue", "new_value": "closed"}],
+                    },
+                ),
+            ],
+        ),
+        # Referred: the platform owes its scoring criteria.
+        CaseScript(
+            citizen=li,
+            filer=li_actor,
+            record=records["lotus-score"],
+            category="undisclosed_criteria",
+            statement="My Lotus score dropped from 600 to 512 and the app does not say why. "
+            "I want to know how the score is calculated.",
+            remedies_sought=["disclose_criteria"],
+            language="zh-hans",
+            steps=[Step(6, "submit"), Step(5.5, "screen"), Step(5, "refer"), Step(4, "acknowledge")],
+        ),
+        # Submitted yesterday: the ombudsman has not looked at it yet.
+        CaseScript(
+            citizen=li,
+            filer=li_actor,
+            record=records["civic-score"],
+            category="inaccurate_data",
+            statement="My civic score still counts the jaywalking deduction that I have complained about, and "
+            "does not count my volunteering in October.",
+            remedies_sought=["correct"],
+            language="zh-hans",
+            steps=[Step(1, "submit")],
+        ),
+        # In investigation: the court says the debt is unpaid; the ombudsman asks the bank.
+        CaseScript(
+            citizen=parent,
+            filer=parent_actor,
+            record=records["parent-entry"],
+            category="inaccurate_data",
+            statement="I repaid RMB 300,000 of the loan in March under a settlement the court approved. The "
+            "list still shows the full amount and bars me from flying for work.",
+            remedies_sought=["correct", "lift_sanction"],
+            urgent=True,
+            urgency_reason="work",
+            urgency_detail="My job requires a flight to Shanghai every month.",
+            steps=[
+                Step(30, "submit"),
+                Step(29.5, "screen"),
+                Step(29, "refer"),
+                Step(28, "acknowledge"),
+                Step(28, "mark_disputed"),
+                Step(
+                    15,
+                    "answer",
+                    {"outcome": "verified", "explanation": "The judgment remains unsatisfied."},
+                ),
+                Step(
+                    10,
+                    "ask_information",
+                    {
+                        "agency": "harbour-bank",
+                        "questions": [
+                            "What has the debtor repaid under the settlement, and when?",
+                            "Does the bank still consider the judgment unsatisfied?",
+                        ],
+                    },
+                ),
+                Step(
+                    9,
+                    "message",
+                    {"text": "Please upload the settlement agreement and the bank's receipts for the repayments."},
+                ),
+            ],
+        ),
+        # Screening: filed the day before yesterday, the officer has started checking it.
+        CaseScript(
+            citizen=parent,
+            filer=parent_actor,
+            record=records["parent-paywave"],
+            category="outdated",
+            statement="My PayWave score still counts late payments from 2019 that should have expired.",
+            remedies_sought=["correct"],
+            steps=[Step(2, "submit"), Step(1, "screen")],
+        ),
+    ]
+
+
+# --- statistics: twelve cases per agency over six months --------------------------------------
+
+STAT_AGENCIES = ("lotus-credit", "paywave-score", "national-credit-centre")
+
+STAT_PEOPLE = [
+    "Wang Lei",
+    "Liu Yang",
+    "Chen Hui",
+    "Zhao Min",
+    "Huang Tao",
+    "Zhou Na",
+    "Wu Gang",
+    "Xu Jing",
+    "Sun Qiang",
+    "Ma Li",
+    "Zhu Hong",
+    "Hu Jun",
+]
+
+
+def _id_with_check_digit(body: str) -> str:
+    """An 18-character resident ID with a valid ISO 7064 check character (fictional people)."""
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    total = sum(int(d) * w for d, w in zip(body, weights, strict=True))
+    return body + "10X98765432"[total % 11]
+
+
+def stat_citizens() -> list[Citizen]:
+    out = []
+    for i, name in enumerate(STAT_PEOPLE):
+        raw = _id_with_check_digit(f"4403011990{(i % 12) + 1:02d}{10 + i:02d}{300 + i:03d}")
+        citizen = Citizen.objects.filter(national_id_hash=national_id.keyed_hash(raw)).first()
+        if citizen is None:
+            citizen = Citizen(full_name=name, phone=f"+86 139 0000 {1000 + i}", preferred_language="zh-hans")
+            citizen.set_national_id(raw)
+            citizen.save()
+        out.append(citizen)
+    return out
+
+
+def stat_record(
+    *, agency: Agency, citizen: Citizen, i: int, category: RecordCategory | None
+) -> BlacklistEntry | CreditScoreRecord:
+    ref = f"DEMO-{agency.slug[:6].upper()}-{i:03d}"
+    if agency.has_score_scale:
+        assert agency.score_min is not None and agency.score_max is not None
+        score, _ = CreditScoreRecord.objects.get_or_create(
+            agency=agency,
+            citizen=citizen,
+            as_of=date(2026, 5, 1),
+            defaults={
+                "agency_record_id": ref,
+                "score": agency.score_min + (agency.score_max - agency.score_min) * (20 + 3 * i) // 100,
+                "factors": [{"factor": "payment history", "effect": "undisclosed", "detail": ""}],
+            },
+        )
+        return score
+    assert category is not None
+    entry, _ = BlacklistEntry.objects.get_or_create(
+        agency=agency,
+        agency_record_id=ref,
+        defaults={
+            "citizen": citizen,
+            "list_name": "Credit report: arrears",
+            "category": category,
+            "reason": "Social insurance contributions reported unpaid",
+            "legal_basis": "Credit Reporting Regulation 2013",
+            "listed_on": date(2026, 1, 5),
+            "sanctions": ["credit_cards"],
+        },
+    )
+    return entry
+
+
+# Twelve endings, one per case; with the answer's speed they spread over outcomes, time to
+# answer (some after the 20-day deadline) and months (each case starts about two weeks after the
+# previous one).
+def stat_steps(i: int, *, scores: bool) -> list[Step]:
+    start = 180 - 14 * i
+    answer_after = [4, 9, 15, 19, 23, 6, 12, 27, 8, 17, 3, 21][i]
+    answered = start - answer_after
+    field_name = "score" if scores else "status"
+    new_value: Any = 600 if scores else "paid"
+    steps = [Step(start, "submit"), Step(start - 0.5, "screen"), Step(start - 1, "refer")]
+    ending = i % 6
+    if ending in (0, 1):
+        outcome = "corrected" if (scores or ending == 0) else "deleted"
+        steps += [
+            Step(
+                answered,
+                "answer",
+                {
+                    "outcome": outcome,
+                    "explanation": "Checked against our source data; the record was wrong and has been fixed.",
+                    "corrections": [{"field": field_name, "old_value": "", "new_value": new_value}]
+                    if outcome == "corrected"
+                    else [],
+                },
+            ),
+            Step(answered - 3, "accept", {"note": "Thank you."}),
+        ]
+    elif ending == 2:
+        steps += [
+            Step(answered, "answer", {"outcome": "verified", "explanation": "Our records are accurate."}),
+            Step(
+                answered - 25,
+                "decide",
+                {
+                    "outcome": "not_upheld",
+                    "findings": "The agency's source data supports the record as it stands.",
+                    "reasons": "The complaint gives no evidence that the record is wrong.",
+                    "summary": "The record was checked against the source data and found accurate. Not upheld.",
+                },
+            ),
+        ]
+    elif ending == 3:
+        steps += [
+            Step(answered, "answer", {"outcome": "verified", "explanation": "Our records are accurate."}),
+            Step(
+                answered - 30,
+                "decide",
+                {
+                    "outcome": "upheld",
+                    "findings": "The payments the agency counted as missed were made on time, as the bank confirmed.",
+                    "reasons": "A record must reflect the source data; it did not.",
+                    "summary": "Payments made on time were recorded as missed. Upheld: the record is to be corrected.",
+                    "remedies": [{"kind": "correct", "field": field_name, "new_value": new_value}],
+                },
+            ),
+            Step(answered - 38, "orders_confirmed"),
+        ]
+    elif ending == 4:
+        steps += [
+            Step(
+                answered,
+                "answer",
+                {
+                    "outcome": "partially_corrected",
+                    "explanation": "One of the two entries was wrong and has been fixed.",
+                    "corrections": [{"field": field_name, "old_value": "", "new_value": new_value}],
+                },
+            ),
+            Step(answered - 4, "contest", {"reason": "The second entry is wrong too."}),
+            Step(
+                answered - 30,
+                "decide",
+                {
+                    "outcome": "partly_upheld",
+                    "findings": "The second entry was right; the agency took too long to fix the first.",
+                    "reasons": "The delay caused the citizen avoidable trouble.",
+                    "summary": "One of two disputed entries was wrong. Partly upheld: the agency is to apologise.",
+                    "remedies": [{"kind": "apology"}],
+                },
+            ),
+            Step(answered - 35, "orders_confirmed"),
+        ]
+    else:
+        steps += [
+            Step(
+                answered,
+                "answer",
+                {
+                    "outcome": "deleted" if not scores else "corrected",
+                    "explanation": "Removed after review.",
+                    "corrections": [] if not scores else [{"field": "score", "old_value": "", "new_value": 600}],
+                },
+            ),
+            Step(answered - 2, "accept"),
+        ]
+    return steps
+
+
+def stat_cases(*, officer: User) -> list[CaseScript]:
+    filer = Actor.for_user(officer)
+    category = RecordCategory.objects.filter(code="social-insurance-arrears").first()
+    people = stat_citizens()
+    scripts = []
+    for agency in Agency.objects.filter(slug__in=STAT_AGENCIES).order_by("slug"):
+        for i, citizen in enumerate(people):
+            record = stat_record(agency=agency, citizen=citizen, i=i, category=category)
+            scripts.append(
+                CaseScript(
+                    citizen=citizen,
+                    filer=filer,
+                    record=record,
+                    category="inaccurate_data",
+                    statement="Filed by phone: the caller says this record is wrong and asks for it to be corrected.",
+                    remedies_sought=["correct"],
+                    channel=Channel.PHONE,
+                    language="zh-hans",
+                    steps=stat_steps(i, scores=agency.has_score_scale),
+                )
+            )
+    return scripts
