@@ -28,7 +28,7 @@ from kernel.actors import Actor, ActorKind
 from kernel.http import add_form_error, attachment_response, run_service
 from kernel.visibility import VISIBLE_TO_CITIZEN
 
-from . import selectors, staging
+from . import case_page, selectors, staging
 from .forms import (
     EvidenceForm,
     MessageForm,
@@ -124,9 +124,16 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     u = user(request)
     if u.is_officer:
         return redirect("officer-queues")
-    complaints = complaint_selectors.complaints_visible_to_user(u).order_by("-submitted_at")
+    complaints = list(
+        complaint_selectors.complaints_visible_to_user(u)
+        .select_related("citizen", "respondent")
+        .order_by("-submitted_at")
+    )
+    needing = case_page.complaints_needing_action(complaints)
+    # Cases waiting for the citizen first, then the others, newest first within each.
+    complaints.sort(key=lambda c: c.pk not in needing)
     people = selectors.citizens_user_can_file_for(u)
-    return render(request, "portal/my_cases.html", {"complaints": complaints, "people": people})
+    return render(request, "portal/my_cases.html", {"complaints": complaints, "needing": needing, "people": people})
 
 
 def citizen_case_or_404(request: HttpRequest, reference: str) -> Complaint:
@@ -143,10 +150,14 @@ CITIZEN_ACTIONS = ("message", "evidence", "accept", "contest", "withdraw")
 def citizen_case_context(complaint: Complaint, forms: dict[str, Any] | None = None) -> dict[str, Any]:
     allowed = {a.value for a in allowed_actions(complaint.status_enum, ActorKind.CITIZEN)}
     forms = forms or {}
+    clocks = selectors.clocks_for(complaint=complaint, audience="citizen")
     return {
         "complaint": complaint,
+        "panel": case_page.status_panel(complaint, clocks=clocks, now=timezone.now()),
+        "decision": case_page.decision_panel(complaint),
+        "filed": case_page.filed_summary(complaint),
         "timeline": timeline_rows(complaint, "citizen"),
-        "clocks": selectors.clocks_for(complaint=complaint, audience="citizen"),
+        "clocks": clocks,
         "responses": list(complaint.agency_responses.all()),
         "attachments": complaint.attachments.filter(visibility__in=VISIBLE_TO_CITIZEN),
         "can_accept": Action.RESOLVE.value in allowed,
