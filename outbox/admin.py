@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import DeliveryAttempt, OutboxMessage
+from .models import DeliveryAttempt, OutboxMessage, SlowDestination
 
 
 class DeliveryAttemptInline(admin.TabularInline):
@@ -19,4 +19,18 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     inlines = (DeliveryAttemptInline,)
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(SlowDestination)
+class SlowDestinationAdmin(admin.ModelAdmin):
+    """Agencies whose webhooks the slow lane relays (set and cleared by the relay itself)."""
+
+    list_display = ("agency_id", "marked_at", "until", "reason")
+    readonly_fields = ("agency_id", "marked_at", "until", "reason")
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False

@@ -34,7 +34,7 @@ from outbox.services import (
     outbox_send,
     outbox_webhook_row,
 )
-from tests.factories import AgencyFactory
+from tests.factories import AgencyFactory, SeniorOfficerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -235,3 +235,11 @@ def test_the_single_send_path_writes_nothing(settings):
     assert outcome.ok and outcome.detail == "sent"
     message.refresh_from_db()
     assert message.status == OutboxStatus.PENDING and not DeliveryAttempt.objects.exists()
+
+
+def test_officers_see_the_slow_lane_in_the_admin(client):
+    services.outbox_mark_slow(agency_id=4242, now=timezone.now(), reason="Timeout: read timed out")
+    client.force_login(SeniorOfficerFactory(is_superuser=True))
+    page = client.get("/admin/outbox/slowdestination/")
+    assert page.status_code == 200 and "4242" in page.content.decode() and "read timed out" in page.content.decode()
+    assert client.get("/admin/outbox/slowdestination/add/").status_code == 403
