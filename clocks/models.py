@@ -150,11 +150,14 @@ class AgencyClockRegime(models.Model):
 
 
 class Clock(models.Model):
-    complaint = models.ForeignKey("complaints.Complaint", on_delete=models.PROTECT, related_name="clocks")
+    # complaint and agency have no index of their own: the composites below lead with them.
+    complaint = models.ForeignKey(
+        "complaints.Complaint", on_delete=models.PROTECT, related_name="clocks", db_index=False
+    )
     obligation = models.CharField(max_length=30, choices=Obligation.choices)
     owed_by = models.CharField(max_length=10, choices=OwedBy.choices)
     agency = models.ForeignKey(
-        "agencies.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="clocks"
+        "agencies.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="clocks", db_index=False
     )
     subject_key = models.CharField(
         max_length=100, blank=True, help_text=_("What the clock is about, e.g. information_request:12.")
@@ -218,6 +221,8 @@ class Clock(models.Model):
             models.Index(fields=["status", "due_at"], name="clock_status_due"),
             models.Index(fields=["agency", "status", "due_at"], name="clock_agency_status_due"),
             models.Index(fields=["complaint", "obligation"], name="clock_complaint_obligation"),
+            # Correction orders look their clocks up by subject key (tribunal.selectors.clock_levels).
+            models.Index(fields=["subject_key"], name="clock_subject_key"),
         ]
 
     def __str__(self) -> str:
@@ -273,7 +278,8 @@ class ClockNotice(models.Model):
     constraint makes a second reminder or escalation of the same level impossible, whatever
     the sweep does (run twice at once, redelivered, killed and restarted)."""
 
-    clock = models.ForeignKey(Clock, on_delete=models.CASCADE, related_name="notices")
+    # No index of its own: the unique (clock, kind, level) constraint leads with it.
+    clock = models.ForeignKey(Clock, on_delete=models.CASCADE, related_name="notices", db_index=False)
     kind = models.CharField(max_length=12, choices=NoticeKind.choices)
     level = models.PositiveSmallIntegerField()
     created_at = models.DateTimeField()

@@ -61,6 +61,12 @@ def rule_code_for(*, agency: Agency | None, obligation: str, urgent: bool) -> st
     regime = (
         AgencyClockRegime.objects.filter(agency=agency, obligation=obligation).first() if agency is not None else None
     )
+    return rule_code_of_regime(regime, obligation=obligation, urgent=urgent)
+
+
+def rule_code_of_regime(regime: AgencyClockRegime | None, *, obligation: str, urgent: bool) -> str:
+    """`rule_code_for` once the agency's regime row (or None) is known (bulk starts read them all
+    in one query)."""
     if urgent:
         if regime is not None and regime.urgent_rule_code:
             return regime.urgent_rule_code

@@ -109,6 +109,11 @@ def case_events_build(*, actor: Actor, now: datetime, events: Iterable[Mapping[s
     ]
 
 
+def case_events_insert(*, actor: Actor, now: datetime, events: Iterable[Mapping[str, Any]]) -> list[CaseEvent]:
+    """`case_events_build` and one INSERT for them all (a step that writes many events at once)."""
+    return CaseEvent.objects.bulk_create(case_events_build(actor=actor, now=now, events=events))
+
+
 def _event_fields(complaint: Complaint, actor: Actor, now: datetime) -> dict[str, Any]:
     return {
         "complaint": complaint,

@@ -125,9 +125,20 @@ class Complaint(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "updated_at"]),
-            models.Index(fields=["respondent", "status"]),
+            # The agency referral list: one agency's referrals, newest change first (cursor
+            # pagination on (-updated_at, -id)), with and without a status filter.
+            models.Index(fields=["respondent", "status", "updated_at", "id"], name="complaint_resp_status_upd"),
+            models.Index(
+                fields=["respondent", "-updated_at", "-id"],
+                name="complaint_referrals",
+                condition=Q(referred_at__isnull=False),
+            ),
             models.Index(fields=["assigned_officer", "status"]),
             models.Index(fields=["citizen", "status"]),
+            # "My cases": one citizen's cases, newest first.
+            models.Index(fields=["citizen", "-submitted_at"], name="complaint_citizen_submitted"),
+            # Officer queues: a status queue in its page order (urgent first, oldest first).
+            models.Index(fields=["status", "-urgent", "submitted_at"], name="complaint_queue_order"),
         ]
 
     def __str__(self) -> str:
@@ -161,13 +172,14 @@ class CaseEventQuerySet(models.QuerySet["CaseEvent"]):
 class CaseEvent(models.Model):
     """One step on a case's append-only timeline, with who did it and who may see it."""
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="events")
+    # No index of its own: (complaint, created_at) below covers it.
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="events", db_index=False)
     created_at = models.DateTimeField(db_index=True)
     actor_kind = models.CharField(max_length=20, choices=ACTOR_CHOICES)
     actor_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
     actor_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True)
     actor_label = models.CharField(max_length=200)
-    kind = models.CharField(max_length=60, choices=CaseEventKind.choices, db_index=True)
+    kind = models.CharField(max_length=60, choices=CaseEventKind.choices)
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
     message = models.TextField(blank=True)
@@ -178,7 +190,11 @@ class CaseEvent(models.Model):
 
     class Meta:
         ordering = ("created_at", "id")
-        indexes = [models.Index(fields=["complaint", "created_at"])]
+        # `kind` is compared for equality only: a plain index, no `_like` pattern index.
+        indexes = [
+            models.Index(fields=["complaint", "created_at"]),
+            models.Index(fields=["kind"], name="case_event_kind"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.complaint_id}: {self.kind}"

@@ -34,11 +34,17 @@ REQUEUEABLE = (OutboxStatus.DEAD, OutboxStatus.REFUSED, OutboxStatus.CANCELLED, 
 class OutboxMessage(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     channel = models.CharField(max_length=10, choices=Channel.choices)
-    topic = models.CharField(max_length=60, db_index=True, help_text="Event type, e.g. referral.created")
-    dedupe_key = models.CharField(max_length=200, unique=True, help_text="The same effect is never queued twice.")
+    topic = models.CharField(max_length=60, help_text="Event type, e.g. referral.created")
+    # Unique through a constraint (below), so no `_like` pattern index: it is only compared for equality.
+    dedupe_key = models.CharField(max_length=200, help_text="The same effect is never queued twice.")
     recipient = models.CharField(max_length=300, help_text="Email address or agency slug.")
     agency = models.ForeignKey(
-        "agencies.Agency", on_delete=models.CASCADE, null=True, blank=True, related_name="outbox_messages"
+        "agencies.Agency",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="outbox_messages",
+        db_index=False,  # covered by (agency, created_at)
     )
     # The case the message is about, as a plain id: the outbox sits below every domain app and
     # knows nothing of complaints (no foreign key, so no cascade: messages outlive their case).
@@ -61,6 +67,7 @@ class OutboxMessage(models.Model):
             models.Index(fields=["next_attempt_at"], name="outbox_pending_due", condition=models.Q(status="pending")),
             models.Index(fields=["agency", "created_at"]),
         ]
+        constraints = [models.UniqueConstraint(fields=["dedupe_key"], name="outbox_dedupe_key_unique")]
 
     def __str__(self) -> str:
         return f"{self.topic} -> {self.recipient} ({self.status})"

@@ -143,8 +143,38 @@ def _save(message: OutboxMessage) -> OutboxMessage | None:
         if OutboxMessage.objects.filter(dedupe_key=message.dedupe_key).exists():
             return None
         raise
-    transaction.on_commit(lambda: relay_kick(message.channel))
+    kick_on_commit(message.channel)
     return message
+
+
+@dataclass(frozen=True)
+class LaneKick:
+    """`relay_kick` of one lane, as an on-commit callback that compares equal to its twin."""
+
+    lane: str
+
+    def __call__(self) -> None:
+        relay_kick(lane=self.lane)
+
+
+def kick_on_commit(channel: str) -> None:
+    """Kick the relay lane of `channel` once the caller commits: once per transaction and lane,
+    however many messages it queued (one broker publish, not one per message)."""
+    kick = LaneKick(_CHANNEL_LANE[Channel(channel)])
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(entry[1] == kick for entry in connection.run_on_commit):
+        return
+    transaction.on_commit(kick)
+
+
+def outbox_bulk(messages: list[OutboxMessage]) -> None:
+    """Insert many rows built by the row builders in one statement, inside the caller's
+    transaction (rows whose `dedupe_key` exists are skipped); one relay kick on commit."""
+    if not messages:
+        return
+    OutboxMessage.objects.bulk_create(messages, ignore_conflicts=True)
+    for channel in sorted({m.channel for m in messages}):
+        kick_on_commit(channel)
 
 
 def outbox_enqueue(

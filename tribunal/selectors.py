@@ -63,7 +63,10 @@ def orders_of_complaint(complaint: Complaint) -> QuerySet[CorrectionOrder]:
 def clock_levels(subject_keys: list[str]) -> dict[str, dict[str, Any]]:
     """The newest clock per subject key: its status, due time and escalation level."""
     out: dict[str, dict[str, Any]] = {}
-    for clock in Clock.objects.filter(subject_key__in=subject_keys).order_by("created_at", "id"):
+    if not subject_keys:
+        return out
+    fields = ("subject_key", "status", "due_at", "escalation_level", "explanation")
+    for clock in Clock.objects.filter(subject_key__in=subject_keys).only(*fields).order_by("created_at", "id"):
         out[clock.subject_key] = {
             "status": clock.status,
             "due_at": clock.due_at,

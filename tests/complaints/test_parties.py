@@ -9,7 +9,7 @@ from accounts.models import Role, User
 from agencies.models import Agency
 from citizens.models import Citizen
 from complaints.models import Complaint
-from complaints.parties import check_may_act, citizen_side_q
+from complaints.parties import check_may_act, citizen_side_q, citizens_of_user_q
 from kernel.actors import Actor, ActorKind
 from kernel.errors import NotAllowed
 
@@ -111,3 +111,8 @@ def test_citizen_side_q_is_the_citizen_or_their_representative():
     assert citizen_side_q(u, prefix="complaint__") == Q(complaint__citizen__user=u) | Q(
         complaint__citizen__representative=u
     )
+
+
+def test_citizens_of_user_q_is_the_citizen_or_those_they_represent():
+    u = CITIZEN_USER
+    assert citizens_of_user_q(u) == Q(user=u) | Q(representative=u)

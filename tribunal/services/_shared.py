@@ -9,7 +9,7 @@ from datetime import datetime
 from accounts.models import Role, User
 from agencies.models import Agency, RecordCategory
 from clocks.models import ACTIVE_STATUSES, Clock
-from clocks.services import clock_cancel, clock_meet, clock_start
+from clocks.services import clock_cancel, clock_meet, clock_start, clocks_start_for_agencies
 from complaints.models import Complaint
 from kernel.actors import Actor
 from kernel.errors import ServiceError
@@ -87,6 +87,13 @@ def notify_officer(complaint: Complaint, *, subject: str, body: str, key: str, n
 
 
 # --- clocks (tribunal sits above clocks: direct calls, in the step's transaction) -------------
+
+
+def duty_clocks_start(
+    *, complaint: Complaint, obligation: str, duties: list[tuple[Agency, str]], now: datetime, actor: Actor
+) -> dict[str, Clock]:
+    """Start the legal clocks of many agencies' duties at once (subject key -> clock)."""
+    return clocks_start_for_agencies(complaint=complaint, obligation=obligation, duties=duties, now=now, actor=actor)
 
 
 def duty_clock_start(

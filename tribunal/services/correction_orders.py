@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency
 from citizens import services as citizen_services
 from complaints import services as complaint_services
-from complaints.lifecycle import case_event_record, lock_rows, step_begin, step_record
+from complaints.lifecycle import case_event_record, case_events_insert, lock_rows, step_begin, step_record
 from complaints.models import AgencyOutcome, AgencyResponse, Complaint
 from complaints.remedies import RECORD_REMEDIES, Remedy
 from complaints.transitions import Action, Status
@@ -31,13 +31,13 @@ from kernel.actors import Actor
 from kernel.errors import Conflict
 from kernel.events import CaseEventKind
 from kernel.visibility import Visibility
-from outbox.services import outbox_webhook
+from outbox.services import outbox_bulk, outbox_webhook_row
 
 from .. import selectors
 from ..models import CorrectionOrder, CorrectionTrigger, Determination, OrderStatus
 from ..propagation import Reach, paths_to, propagate
 from ..remedies import check_evidence, kinds_of
-from ._shared import duty_clock_cancel, duty_clock_meet, duty_clock_start, origin_record, text
+from ._shared import duty_clock_cancel, duty_clock_meet, duty_clocks_start, origin_record, text
 from .registers import criteria_disclosure_record, validated_criteria
 from .reinsertion import deletion_watch_start
 
@@ -149,64 +149,80 @@ def _create_orders(
     actor: Actor,
     now: datetime,
 ) -> list[CorrectionOrder]:
+    # In bulk: the queries do not grow with the agencies the record reached (orders, clocks,
+    # timeline events and webhooks are one statement each).
     category, record_ref = origin_record(complaint)
     agencies = Agency.objects.in_bulk({r.agency for r in reaches} | {origin.pk})
     chains = paths_to(reaches)
-    orders: list[CorrectionOrder] = []
+    planned: list[tuple[Reach[int], list[dict[str, Any]]]] = []
     for reach in reaches:
         actions = origin_actions if reach.agency == origin.pk else recipient_actions
-        if not actions:
-            continue
-        agency = agencies[reach.agency]
-        order = CorrectionOrder.objects.create(
-            complaint=complaint,
-            agency=agency,
-            trigger=trigger,
-            determination=determination,
-            agency_response=agency_response,
-            received_via_id=reach.via,
-            path=[agencies[a].slug for a in chains[reach.agency]],
-            depth=reach.depth,
-            actions=actions,
-            record_reference=record_ref,
-            category=category,
-            ordered_at=now,
-            due_at=now,
-        )
-        order.due_at = duty_clock_start(
-            complaint=complaint,
-            obligation=OBLIGATION,
-            agency=agency,
-            subject_key=order.subject_key,
-            now=now,
-            actor=actor,
-        )
-        order.save(update_fields=["due_at"])
+        if actions:
+            planned.append((reach, actions))
+    orders = CorrectionOrder.objects.bulk_create(
+        [
+            CorrectionOrder(
+                complaint=complaint,
+                agency=agencies[reach.agency],
+                trigger=trigger,
+                determination=determination,
+                agency_response=agency_response,
+                received_via=agencies[reach.via] if reach.via is not None else None,
+                path=[agencies[a].slug for a in chains[reach.agency]],
+                depth=reach.depth,
+                actions=actions,
+                record_reference=record_ref,
+                category=category,
+                ordered_at=now,
+                due_at=now,
+            )
+            for reach, actions in planned
+        ]
+    )
+    if not orders:
+        return orders
+    clocks = duty_clocks_start(
+        complaint=complaint,
+        obligation=OBLIGATION,
+        duties=[(order.agency, order.subject_key) for order in orders],
+        now=now,
+        actor=actor,
+    )
+    for order in orders:
+        order.due_at = clocks[order.subject_key].due_at
+    CorrectionOrder.objects.bulk_update(orders, ["due_at"])
+    events = []
+    for (reach, actions), order in zip(planned, orders, strict=True):
         via = f" (received the record from {agencies[reach.via].name_en})" if reach.via is not None else ""
-        case_event_record(
-            complaint=complaint,
-            actor=actor,
-            kind=CaseEventKind.CORRECTION_ORDERED,
-            now=now,
-            message=f"Correction order sent to {agency.name_en}{via}; due {order.due_at:%Y-%m-%d}.",
-            data={
-                "order_id": order.pk,
-                "agency": agency.slug,
-                "depth": reach.depth,
-                "path": order.path,
-                "actions": [a["kind"] for a in actions],
-            },
-            visibility=Visibility.CITIZEN,
+        events.append(
+            {
+                "complaint": complaint,
+                "kind": CaseEventKind.CORRECTION_ORDERED,
+                "message": f"Correction order sent to {order.agency.name_en}{via}; due {order.due_at:%Y-%m-%d}.",
+                "data": {
+                    "order_id": order.pk,
+                    "agency": order.agency.slug,
+                    "depth": reach.depth,
+                    "path": order.path,
+                    "actions": [a["kind"] for a in actions],
+                },
+                "visibility": Visibility.CITIZEN,
+            }
         )
-        outbox_webhook(
-            agency_id=agency.pk,
-            event_type="correction.ordered",
-            data=correction_order_payload(order),
-            dedupe_key=f"correction_order:{order.pk}:ordered",
-            now=now,
-            complaint_id=complaint.pk,
-        )
-        orders.append(order)
+    case_events_insert(actor=actor, now=now, events=events)
+    outbox_bulk(
+        [
+            outbox_webhook_row(
+                agency_id=order.agency_id,
+                event_type="correction.ordered",
+                data=correction_order_payload(order),
+                dedupe_key=f"correction_order:{order.pk}:ordered",
+                now=now,
+                complaint_id=complaint.pk,
+            )
+            for order in orders
+        ]
+    )
     if Remedy.DELETE in kinds_of([*origin_actions, *recipient_actions]):
         deletion_watch_start(complaint=complaint, agencies=[origin, *(o.agency for o in orders)], now=now)
     return orders
