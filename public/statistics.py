@@ -3,6 +3,7 @@ agency with three cases is never ranked above or below one with three hundred on
 
 from __future__ import annotations
 
+import hashlib
 import math
 import statistics as pystats
 from collections import defaultdict
@@ -16,7 +17,7 @@ from agencies.models import Agency
 from clocks.models import Clock, ClockStatus, Obligation, OwedBy
 from complaints.models import AgencyOutcome, AgencyResponse, CaseEvent, Complaint
 from complaints.transitions import Action
-from tribunal.models import Determination, DeterminationStatus, Outcome
+from tribunal.models import CorrectionOrder, Determination, DeterminationStatus, OrderStatus, Outcome
 
 MIN_SAMPLE = 10
 Z95 = 1.959963984540054
@@ -131,6 +132,16 @@ def agency_statistics(*, now: datetime | None = None) -> list[AgencyStats]:
                 stats[agency_id].corrections += 1
             corrected.add(cid)
 
+    # A correction the agency carried out on the ombudsman's order counts too (the court that
+    # deleted the record when ordered to has made a correction, though its answer was "verified").
+    counted = {(respondent_of[cid], cid) for cid in corrected}
+    for agency_id, cid in (
+        CorrectionOrder.objects.filter(status=OrderStatus.CONFIRMED).values_list("agency_id", "complaint_id").distinct()
+    ):
+        if agency_id in stats and (agency_id, cid) not in counted:
+            counted.add((agency_id, cid))
+            stats[agency_id].corrections += 1
+
     determined: set[int] = set(
         CaseEvent.objects.filter(kind=Action.ISSUE_DETERMINATION.value).values_list("complaint_id", flat=True)
     ) | set(Determination.objects.filter(status=DeterminationStatus.ISSUED).values_list("complaint_id", flat=True))
@@ -178,41 +189,39 @@ def _upheld_determinations() -> set[int]:
     )
 
 
+RATE_FIELDS = ("successes", "n", "share", "ci95_low", "ci95_high", "enough_data")
+
+# The CSV carries the JSON's fields, the two rates flattened (`upheld_share`,
+# `answered_on_time_ci95_low`, ...).
 CSV_COLUMNS = [
     "agency",
     "name_en",
     "name_zh",
     "received",
     "answered",
-    "upheld_n",
-    "upheld_share",
-    "upheld_ci95_low",
-    "upheld_ci95_high",
-    "on_time_n",
-    "on_time_share",
-    "on_time_ci95_low",
-    "on_time_ci95_high",
+    *(f"upheld_{f}" for f in RATE_FIELDS),
+    *(f"answered_on_time_{f}" for f in RATE_FIELDS),
     "median_days_to_answer",
     "corrections_made",
 ]
 
 
 def csv_row(s: AgencyStats) -> list[Any]:
-    up, ot = s.upheld.as_dict(), s.on_time.as_dict()
-    return [
-        s.agency.slug,
-        s.agency.name_en,
-        s.agency.name_zh,
-        s.received,
-        s.answered,
-        up["n"],
-        up["share"],
-        up["ci95_low"],
-        up["ci95_high"],
-        ot["n"],
-        ot["share"],
-        ot["ci95_low"],
-        ot["ci95_high"],
-        s.median_days_to_answer,
-        s.corrections,
-    ]
+    row = s.as_row()
+    flat: dict[str, Any] = {k: v for k, v in row.items() if not isinstance(v, dict)}
+    for rate in ("upheld", "answered_on_time"):
+        for f in RATE_FIELDS:
+            flat[f"{rate}_{f}"] = row[rate][f]
+    return [flat[c] for c in CSV_COLUMNS]
+
+
+def statistics_version() -> tuple[str, datetime | None]:
+    """An ETag and a Last-Modified for the statistics, from a few indexed lookups: every change
+    that moves a figure writes a timeline event (a filing, an answer, a missed deadline, an order
+    carried out), so the newest event (and the agencies' names) say whether anything changed."""
+    last = CaseEvent.objects.order_by("-id").values_list("id", "created_at").first()
+    agencies = hashlib.sha256(
+        repr(list(Agency.objects.order_by("pk").values_list("pk", "slug", "name_en", "name_zh"))).encode()
+    ).hexdigest()[:16]
+    event_id, at = last if last else (0, None)
+    return f"{event_id}-{agencies}", at

@@ -3,15 +3,31 @@
 from __future__ import annotations
 
 import csv
+from datetime import datetime
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import condition, require_GET
 
 from .charts import Bar, share_chart
-from .statistics import CSV_COLUMNS, MIN_SAMPLE, AgencyStats, Rate, agency_statistics, csv_row
+from .statistics import CSV_COLUMNS, MIN_SAMPLE, AgencyStats, Rate, agency_statistics, csv_row, statistics_version
+
+
+def _etag(request: HttpRequest) -> str:
+    # The page is rendered in the reader's language: one tag per language.
+    return f"{statistics_version()[0]}-{get_language()}"
+
+
+def _last_modified(request: HttpRequest) -> datetime | None:
+    return statistics_version()[1]
+
+
+# Conditional GET (ETag / Last-Modified): a client or cache that has the current figures gets
+# 304 Not Modified without the statistics being computed.
+cached = condition(etag_func=_etag, last_modified_func=_last_modified)
 
 
 def _bars(stats: list[AgencyStats], attr: str) -> list[Bar]:
@@ -26,6 +42,7 @@ def _bars(stats: list[AgencyStats], attr: str) -> list[Bar]:
 
 
 @require_GET
+@cached
 def statistics_page(request: HttpRequest) -> HttpResponse:
     stats = agency_statistics(now=timezone.now())
     upheld_bars = _bars(stats, "upheld")
@@ -59,9 +76,11 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cached
 def statistics_csv(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="ombudsman-agency-statistics.csv"'
+    response.write("\ufeff")  # UTF-8 byte-order mark: spreadsheet programs then read the Chinese names right
     writer = csv.writer(response)
     writer.writerow(CSV_COLUMNS)
     for s in agency_statistics(now=timezone.now()):
@@ -70,6 +89,7 @@ def statistics_csv(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cached
 def statistics_json(request: HttpRequest) -> JsonResponse:
     rows = [s.as_row() for s in agency_statistics(now=timezone.now())]
     return JsonResponse(
@@ -85,7 +105,10 @@ def statistics_json(request: HttpRequest) -> JsonResponse:
                 ),
                 "answered_on_time": "Among the agency's response deadlines that have passed or been met: met in time.",
                 "median_days_to_answer": "Median calendar days from referral to the agency's first answer.",
-                "corrections_made": "Complaints in which the agency corrected, partly corrected or deleted the record.",
+                "corrections_made": (
+                    "Complaints in which the agency corrected, partly corrected or deleted the record, in its answer "
+                    "or by carrying out a correction order (confirmed)."
+                ),
             },
             "agencies": rows,
         },

@@ -30,9 +30,9 @@ def _cases(n: int, court) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_queue_pages_cost_the_same_queries_for_few_and_many_cases(officer_client, court):
-    _cases(2, court)
+    _cases(5, court)  # one case in each kind of queue (an empty queue skips its page query)
     few = _queries_per_queue(officer_client)
-    _cases(12, court)
+    _cases(15, court)
     many = _queries_per_queue(officer_client)
     assert few == many
 

@@ -80,7 +80,8 @@ def test_statistics_per_agency():
 
     response = client.get("/statistics.csv")
     assert response["Content-Type"].startswith("text/csv")
-    table = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert response.content.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: spreadsheets read the Chinese names
+    table = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     big_row = next(r for r in table if r["agency"] == "big")
     assert big_row["received"] == "12" and big_row["upheld_share"] == "0.5" and big_row["corrections_made"] == "6"
 
@@ -129,3 +130,76 @@ def test_a_determination_that_upholds_counts_as_upheld():
     determination_sign(determination_id=draft.pk, actor=Actor.for_user(SeniorOfficerFactory()), now=NOW)
     stats = {s.agency.slug: s for s in agency_statistics()}
     assert (stats["decided"].upheld.successes, stats["decided"].upheld.n) == (1, 1)
+
+
+def _flat(row, prefix=""):
+    out = {}
+    for key, value in row.items():
+        if isinstance(value, dict):
+            out.update(_flat(value, f"{prefix}{key}_"))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+@pytest.mark.django_db
+def test_the_csv_has_the_json_fields():
+    agency = AgencyFactory(slug="same", name_zh="同一机构")
+    _answered(agency, "corrected", 2)
+    client = Client()
+    json_row = next(r for r in json.loads(client.get("/statistics.json").content)["agencies"] if r["agency"] == "same")
+    table = list(csv.DictReader(io.StringIO(client.get("/statistics.csv").content.decode("utf-8-sig"))))
+    csv_row = next(r for r in table if r["agency"] == "same")
+    flat = _flat(json_row)
+    assert list(csv_row) == list(flat)
+    assert csv_row["name_zh"] == "同一机构" and csv_row["upheld_successes"] == "2"
+    assert csv_row["answered_on_time_enough_data"] == str(flat["answered_on_time_enough_data"])
+
+
+@pytest.mark.django_db
+def test_statistics_answer_304_until_something_changes():
+    agency = AgencyFactory(slug="cached")
+    _answered(agency, "corrected", 1)
+    client = Client()
+    for url in ("/statistics/", "/statistics.json", "/statistics.csv"):
+        first = client.get(url)
+        assert first.status_code == 200 and first["ETag"] and first["Last-Modified"]
+        assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+        _answered(agency, "verified", 1)  # a new answer: new figures, new tag
+        again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+        assert again.status_code == 200 and again["ETag"] != first["ETag"]
+    zh = client.get("/statistics/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert zh["ETag"] != client.get("/statistics/", HTTP_ACCEPT_LANGUAGE="en")["ETag"]
+
+
+@pytest.mark.django_db
+def test_a_correction_carried_out_on_order_counts_as_a_correction():
+    """The court answered "verified", lost at determination and deleted the record when ordered:
+    it made a correction (issue 14: it showed 0)."""
+    from tribunal.models import CorrectionOrder
+    from tribunal.services import correction_order_confirm
+
+    court = AgencyFactory(slug="ordered-court")
+    complaint = make_complaint(blacklist_entry=BlacklistEntryFactory(agency=court))
+    walk_to(complaint, Status.INVESTIGATION, now=NOW)
+    draft = determination_save_draft(
+        complaint_id=complaint.pk,
+        actor=Actor.for_user(OfficerFactory()),
+        outcome="upheld",
+        findings="The debt was paid.",
+        reasons="Listing without basis.",
+        public_summary="A paid debt stayed on a list.",
+        remedies=[{"kind": "delete"}],
+        now=NOW,
+    )
+    determination_sign(determination_id=draft.pk, actor=Actor.for_user(SeniorOfficerFactory()), now=NOW)
+    assert {s.agency.slug: s for s in agency_statistics()}["ordered-court"].corrections == 0
+    order = CorrectionOrder.objects.get(complaint=complaint, agency=court)
+    correction_order_confirm(
+        order_id=order.pk,
+        actor=Actor.for_agency(court),
+        evidence_before={"status": "active"},
+        evidence_after={"status": "deleted"},
+        now=NOW,
+    )
+    assert {s.agency.slug: s for s in agency_statistics()}["ordered-court"].corrections == 1
