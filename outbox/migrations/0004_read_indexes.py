@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('agencies', '0002_seed_record_categories'),
-        ('outbox', '0002_complaint_id_without_foreign_key'),
+        ('outbox', '0003_claim_token_refused_slow_lane'),
     ]
 
     operations = [
