@@ -203,3 +203,25 @@ def test_a_correction_carried_out_on_order_counts_as_a_correction():
         now=NOW,
     )
     assert {s.agency.slug: s for s in agency_statistics()}["ordered-court"].corrections == 1
+
+
+@pytest.mark.django_db
+def test_statistics_cost_the_same_queries_for_few_and_many_cases():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    agency = AgencyFactory(slug="counted")
+    client = Client()
+
+    def queries() -> list[int]:
+        out = []
+        for url in ("/statistics/", "/statistics.json", "/statistics.csv"):
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url).status_code == 200
+            out.append(len(captured))
+        return out
+
+    _answered(agency, "corrected", 2)
+    few = queries()
+    _answered(agency, "verified", 8)
+    assert queries() == few
