@@ -71,8 +71,33 @@ def manage(*args: str, env: dict[str, str] | None = None) -> None:
 DEV_QUEUES = "default,sweep,email,webhooks,webhooks_slow"
 
 
+def _output(cmd: list[str]) -> str:
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, check=False).stdout
+    except OSError:
+        return ""
+
+
+def ensure_pdf_system_packages() -> None:
+    """The PDF letters (WeasyPrint) need Pango and, for Chinese, a CJK font: on Debian/Ubuntu as
+    root, install what is missing; elsewhere say what to install."""
+    have_pango = "libpango-1.0.so" in _output(["ldconfig", "-p"])
+    have_cjk = bool(_output(["fc-list", ":lang=zh"]).strip())
+    missing = ([] if have_pango else ["libpango-1.0-0", "libpangoft2-1.0-0"]) + (
+        [] if have_cjk else ["fonts-wqy-microhei"]
+    )
+    if not missing:
+        return
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        _say(f"installing {' '.join(missing)} for the PDF letters")
+        subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing], check=False)
+    else:
+        _say(f"PDF letters need: {' '.join(missing)} (install them with your package manager)")
+
+
 def cmd_run(argv: list[str]) -> int:
     ensure_venv("base")
+    ensure_pdf_system_packages()
     host = os.environ.get("HOST", "127.0.0.1")
     port = os.environ.get("PORT", "8000")
     env = dict(os.environ)

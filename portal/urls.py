@@ -13,6 +13,8 @@ urlpatterns = [
     path("file/review/", filing_views.file_review, name="file-review"),
     path("cases/", views.my_cases, name="my-cases"),
     path("cases/<str:reference>/", views.case_detail, name="case-detail"),
+    path("cases/<str:reference>/complaint.pdf", views.case_summary_pdf, name="case-summary-pdf"),
+    path("cases/<str:reference>/decision.pdf", views.case_decision_pdf, name="case-decision-pdf"),
     path("cases/<str:reference>/files/<int:pk>/", views.case_attachment, name="case-attachment"),
     path("cases/<str:reference>/record-holders/", record_holders.case_record_holders_page, name="case-record-holders"),
     path(

@@ -4,6 +4,7 @@ that say what to fix."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from typing import Any
 
@@ -28,7 +29,7 @@ from kernel.actors import Actor, ActorKind
 from kernel.http import add_form_error, attachment_response, run_service
 from kernel.visibility import VISIBLE_TO_CITIZEN
 
-from . import case_page, selectors, staging
+from . import case_page, letters, selectors, staging
 from .forms import (
     EvidenceForm,
     MessageForm,
@@ -242,4 +243,29 @@ def case_attachment(request: HttpRequest, reference: str, pk: int) -> HttpRespon
     attachment = get_object_or_404(complaint.attachments.filter(visibility__in=VISIBLE_TO_CITIZEN), pk=pk)
     return attachment_response(
         attachment.file.open("rb"), stored_name=attachment.original_name, content_type=attachment.content_type
+    )
+
+
+@login_required
+@require_GET
+def case_summary_pdf(request: HttpRequest, reference: str) -> HttpResponseBase:
+    """What the citizen filed, as a PDF in the citizen's language."""
+    complaint = citizen_case_or_404(request, reference)
+    return attachment_response(
+        io.BytesIO(letters.complaint_summary_pdf(complaint)),
+        stored_name=f"{complaint.reference}-complaint.pdf",
+        content_type="application/pdf",
+    )
+
+
+@login_required
+@require_GET
+def case_decision_pdf(request: HttpRequest, reference: str) -> HttpResponseBase:
+    """The ombudsman's decision letter as a PDF in the citizen's language (404 before a decision)."""
+    complaint = citizen_case_or_404(request, reference)
+    pdf = letters.decision_letter_pdf(complaint)
+    if pdf is None:
+        raise Http404
+    return attachment_response(
+        io.BytesIO(pdf), stored_name=f"{complaint.reference}-decision.pdf", content_type="application/pdf"
     )

@@ -1,12 +1,16 @@
 """The citizen's case page leads with what matters: the decision on a decided case, what the
 citizen must do on an answered one; "My cases" lists the cases waiting for them first."""
 
+import subprocess
+
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import User
 from complaints.models import Complaint
+from complaints.remedies import Remedy
+from tribunal.models import Outcome
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +58,43 @@ def test_another_citizen_cannot_open_the_case(client, demo):
     client.force_login(User.objects.get(email="citizen@example.org"))
     case = Complaint.objects.get(citizen__full_name="Zhang Xiaoyu")
     assert client.get(f"/cases/{case.reference}/").status_code == 404
+
+
+def _pdf_text(content: bytes, tmp_path) -> str:
+    path = tmp_path / "letter.pdf"
+    path.write_bytes(content)
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def test_decision_letter_is_a_pdf_in_the_citizens_language(client, demo, tmp_path):
+    """Li Wei prefers Chinese: his decision letter says the outcome and the remedies in Chinese,
+    even when the page was opened in English."""
+    client.force_login(User.objects.get(email="citizen@example.org"))
+    case = Complaint.objects.get(status="compliance", citizen__full_name="Li Wei")
+    response = client.get(f"/cases/{case.reference}/decision.pdf", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    content = b"".join(response.streaming_content)
+    assert content.startswith(b"%PDF")
+    text = _pdf_text(content, tmp_path)
+    with translation.override("zh-hans"):
+        outcome, delete, apology = (
+            str(Outcome.UPHELD.label),
+            str(Remedy.DELETE.order_label),
+            str(Remedy.APOLOGY.order_label),
+        )
+    assert outcome != "Upheld" and outcome in text
+    assert delete in text and apology in text
+    assert "Upheld" not in text
+    # no decision yet: no letter
+    submitted = Complaint.objects.get(status="submitted", citizen__full_name="Li Wei")
+    assert client.get(f"/cases/{submitted.reference}/decision.pdf").status_code == 404
+    assert client.get(f"/cases/{submitted.reference}/complaint.pdf").status_code == 200
+
+
+def test_another_citizen_cannot_download_the_letter(client, demo):
+    client.force_login(User.objects.get(email="citizen@example.org"))
+    case = Complaint.objects.get(citizen__full_name="Zhang Xiaoyu")
+    assert client.get(f"/cases/{case.reference}/decision.pdf").status_code == 404
+    assert client.get(f"/cases/{case.reference}/complaint.pdf").status_code == 404
