@@ -5,8 +5,6 @@ scripts/ci_system_packages.sh and `python3 dev.py run`."""
 
 from __future__ import annotations
 
-import logging
-
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from weasyprint import HTML
@@ -14,9 +12,6 @@ from weasyprint import HTML
 from complaints.models import Complaint
 
 from . import case_page
-
-# WeasyPrint reports each rendering step at INFO; only problems belong in the logs.
-logging.getLogger("weasyprint").setLevel(logging.WARNING)
 
 
 def _language(complaint: Complaint) -> str:
