@@ -29,7 +29,7 @@ from kernel.errors import ServiceError
 from kernel.http import ErrorAnswer, run_service
 
 from . import selectors, staging
-from .forms import RECORD_OTHER, DetailsStepForm, RecordStepForm
+from .forms import FINISHED_RECORD_STATUSES, RECORD_OTHER, DetailsStepForm, RecordStepForm
 from .views import user
 
 
@@ -57,7 +57,7 @@ def _record_choice(citizen: Citizen | None, agency: Agency | None) -> dict[str, 
     if citizen is None:
         return {"entries": [], "scores": []}
     entries, scores = selectors.records_for(citizen=citizen, agency=agency)
-    return {"entries": entries, "scores": scores}
+    return {"entries": entries, "scores": scores, "finished_statuses": FINISHED_RECORD_STATUSES}
 
 
 @login_required
@@ -174,33 +174,72 @@ def file_details(request: HttpRequest) -> HttpResponse:
         _save_filing(request, filing)
         return redirect("file-details")
     form = DetailsStepForm(request.POST or None, request.FILES or None, initial=filing.get("details", {}))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        upload = data.get("evidence")
+    if request.method == "POST":
+        # The file is checked and kept first, whatever else on the screen is still missing, so a
+        # failed validation never loses evidence.
+        upload = request.FILES.get("evidence")
+        file_error = ""
         if upload is not None:
             if len(files) >= staging.MAX_STAGED_FILES:
-                form.add_error("evidence", _("You can add up to %(n)s files here.") % {"n": staging.MAX_STAGED_FILES})
+                file_error = _("You can add up to %(n)s files here.") % {"n": staging.MAX_STAGED_FILES}
             else:
                 staged, err = run_service(
                     staging.staged_file_add, fileobj=upload, filename=upload.name, size=upload.size
                 )
                 if err is not None:
-                    form.add_error("evidence", _evidence_error(err))
+                    file_error = _evidence_error(err)
                 elif staged is not None:
                     files.append(staged)
-        details = {k: data[k] for k in ("category", "statement", "remedy_detail", "urgency_reason", "urgency_detail")}
-        details["remedies_sought"] = list(data["remedies_sought"])
-        details["urgent"] = bool(data["urgent"])
-        filing["details"] = details
         filing["files"] = files
-        _save_filing(request, filing)
-        if not form.errors:
-            if request.POST.get("add_more"):
+        valid = form.is_valid()
+        if valid:
+            data = form.cleaned_data
+            details = {
+                k: data[k] for k in ("category", "statement", "remedy_detail", "urgency_reason", "urgency_detail")
+            }
+            details["remedies_sought"] = list(data["remedies_sought"])
+            details["urgent"] = bool(data["urgent"])
+            filing["details"] = details
+            filing.pop("details_draft", None)
+        if request.POST.get("add_more"):
+            # "Add this file and another" asks only for the file: what was typed is kept as typed.
+            if not valid:
+                filing["details_draft"] = {k: request.POST.getlist(k) for k in DRAFT_FIELDS}
+            _save_filing(request, filing)
+            if file_error:
+                messages.error(request, file_error)
+            elif upload is None:
+                messages.error(request, _("Choose a file to add."))
+            else:
                 messages.success(request, _("The file was added."))
-                return redirect("file-details")
+            return redirect("file-details")
+        if file_error:
+            form.add_error("evidence", file_error)
+        _save_filing(request, filing)
+        if valid and not file_error:
             return redirect("file-review")
+    elif filing.get("details_draft"):
+        draft = filing["details_draft"]
+        form = DetailsStepForm(
+            initial={
+                k: (v if k == "remedies_sought" else (v[0] if v else "")) for k, v in draft.items() if k != "urgent"
+            }
+            | {"urgent": bool(draft.get("urgent"))}
+        )
     context = {"form": form, "step": 2, "files": files, "max_files": staging.MAX_STAGED_FILES}
     return render(request, "portal/file_details.html", context, status=400 if form.is_bound else 200)
+
+
+# The screen's fields kept as typed when the citizen adds a file before finishing the screen.
+DRAFT_FIELDS = (
+    "category",
+    "statement",
+    "remedies_sought",
+    "remedy_detail",
+    "urgent",
+    "urgency_reason",
+    "urgency_detail",
+)
 
 
 def _evidence_error(err: ErrorAnswer) -> str:

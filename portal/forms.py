@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from agencies.models import Agency
 from citizens import national_id
-from citizens.models import Citizen, RepresentativeKind
+from citizens.models import Citizen, RecordStatus, RepresentativeKind
 from complaints.models import Category, UrgencyReason
 from complaints.remedies import Remedy
 from kernel.uploads import MAX_BYTES
@@ -92,6 +92,10 @@ class RepresentedPersonForm(forms.Form):
 RECORD_OTHER = "other"
 
 
+# Records that no longer stand against the citizen: shown with their status, not offered to dispute.
+FINISHED_RECORD_STATUSES = (RecordStatus.CORRECTED, RecordStatus.DELETED, RecordStatus.EXPIRED)
+
+
 class RecordStepForm(forms.Form):
     """Screen 1: for whom, which agency, which record."""
 
@@ -138,6 +142,12 @@ class RecordStepForm(forms.Form):
             self.add_error("record", _("Choose one of the records listed."))
         elif obj.agency_id != agency.pk:
             self.add_error("record", _("That record is held by another agency: choose that agency or another record."))
+        elif kind == "b" and obj.status in FINISHED_RECORD_STATUSES:
+            self.add_error(
+                "record",
+                _("That record is already %(status)s: it no longer stands against you.")
+                % {"status": obj.get_status_display().lower()},
+            )
         return data
 
 

@@ -251,3 +251,43 @@ def test_abandoned_staged_evidence_is_purged(client_a, citizen_a, court, setting
     _details(client_a, evidence=SimpleUploadedFile("new.pdf", PDF), add_more="1")
     assert not staged.exists()
     assert staged_files_purge(now=timezone.now()) == 0
+
+
+def test_evidence_survives_a_failed_validation_of_the_screen(client_a, citizen_a, court):
+    entry = citizen_a.blacklist_entries.get()
+    _step1(client_a, citizen_a, court, f"b:{entry.pk}")
+    response = _details(client_a, statement="", evidence=SimpleUploadedFile("receipt.pdf", PDF))
+    assert response.status_code == 400
+    assert [f["name"] for f in client_a.session["filing"]["files"]] == ["receipt.pdf"]
+    assert "receipt.pdf" in response.content.decode()  # shown as kept, with a remove button
+    _details(client_a)
+    client_a.post("/file/review/")
+    assert list(Attachment.objects.values_list("original_name", flat=True)) == ["receipt.pdf"]
+
+
+def test_adding_a_file_does_not_demand_the_rest_of_the_screen(client_a, citizen_a, court):
+    entry = citizen_a.blacklist_entries.get()
+    _step1(client_a, citizen_a, court, f"b:{entry.pk}")
+    response = client_a.post(
+        "/file/details/",
+        {"statement": "Half typed", "evidence": SimpleUploadedFile("a.pdf", PDF), "add_more": "1"},
+    )
+    assert response.status_code == 302 and response["Location"] == "/file/details/"
+    assert [f["name"] for f in client_a.session["filing"]["files"]] == ["a.pdf"]
+    body = client_a.get("/file/details/").content.decode()
+    assert "Half typed" in body and "a.pdf" in body
+    assert client_a.get("/file/review/")["Location"] == "/file/details/"  # the screen is not finished
+
+
+def test_finished_records_show_their_status_and_are_not_offered(client_a, citizen_a, court):
+    entry = citizen_a.blacklist_entries.get()
+    entry.status = "deleted"
+    entry.save(update_fields=["status"])
+    body = client_a.get("/file/records/", {"citizen": citizen_a.pk, "respondent": court.pk}).content.decode()
+    assert "Deleted" in body and f'value="b:{entry.pk}"' not in body
+    response = _step1(client_a, citizen_a, court, f"b:{entry.pk}")
+    assert response.status_code == 400 and "no longer stands against you" in response.content.decode()
+    entry.status = "disputed"
+    entry.save(update_fields=["status"])
+    body = client_a.get("/file/records/", {"citizen": citizen_a.pk, "respondent": court.pk}).content.decode()
+    assert "Marked as disputed" in body and f'value="b:{entry.pk}"' in body
