@@ -70,20 +70,19 @@ def _existing_citizen(raw_id: str) -> Citizen | None:
 def citizen_sign_up(
     *, email: str, password: str, full_name: str, national_id_number: str, language: str = "en"
 ) -> User:
-    """Create a citizen's account and their citizen record. A citizen record that an officer created
-    for them (assisted filing, no account yet) is linked to the new account."""
+    """Create a citizen's account and, when nobody holds this ID number yet, a fresh citizen record.
+
+    Self-service sign-up NEVER attaches an existing citizen record (a minor, a person an officer
+    filed for by phone): whoever types an ID number is not thereby that person. When the ID number
+    matches an existing record, the account is created with no citizen record at all, so it sees
+    nothing of that record, and the answer is exactly the answer anyone else gets. The real person
+    reaches the record only through an officer (a claim code given out of band)."""
     normalized = _normalized_id(national_id_number)
     email = User.objects.normalize_email(email).lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ServiceError(_("An account with this email address already exists. Sign in instead."), field="email")
     with transaction.atomic():
-        existing = Citizen.objects.select_for_update().filter(national_id_hash=national_id.keyed_hash(normalized))
-        citizen = existing.first()
-        if citizen is not None and citizen.user_id is not None:
-            raise ServiceError(
-                _("This ID number is already registered to an account. Contact us if this is wrong."),
-                field="national_id",
-            )
+        matched = Citizen.objects.filter(national_id_hash=national_id.keyed_hash(normalized)).exists()
         try:
             user = User.objects.create_user(
                 email=email,
@@ -94,12 +93,15 @@ def citizen_sign_up(
             )
         except IntegrityError:
             raise ServiceError(_("An account with this email address already exists. Sign in instead."), field="email")
-        if citizen is None:
-            citizen = Citizen(full_name=full_name.strip(), email=email, preferred_language=language)
+        if not matched:
+            citizen = Citizen(full_name=full_name.strip(), email=email, preferred_language=language, user=user)
             citizen.set_national_id(normalized)
-        citizen.user = user
-        citizen.email = citizen.email or email
-        citizen.save()
+            try:
+                with transaction.atomic():
+                    citizen.save()
+            except IntegrityError:
+                # Someone else's record with this ID number appeared meanwhile: same rule, no link.
+                pass
     return user
 
 

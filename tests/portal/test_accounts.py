@@ -2,11 +2,13 @@ import re
 
 import pytest
 from django.core import mail
+from django.db.models import Q
 from django.test import Client
 
 from accounts.models import User
 from citizens import national_id
 from citizens.models import Citizen
+from complaints.selectors import complaints_visible_to_user
 from tests.factories import CitizenFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -61,24 +63,40 @@ def test_signup_errors_name_the_field_and_never_echo_the_id():
     assert "id_password1" in response.content.decode()
 
 
-def test_signup_refuses_a_taken_email_or_an_id_with_an_account():
+def test_signup_refuses_a_taken_email():
     UserFactory(email="zhang@example.org")
     response = _signup(Client())
     assert response.status_code == 400
     assert "already exists" in response.content.decode()
 
-    CitizenFactory(national_id=RAW_ID)
-    response = _signup(Client(), email="other@example.org")
-    assert response.status_code == 400
-    assert "already registered" in response.content.decode()
-    assert not User.objects.filter(email="other@example.org").exists()
+
+def _answer(response) -> tuple[int, str]:
+    return response.status_code, response.get("Location", "")
 
 
-def test_signup_links_a_citizen_an_officer_created_without_an_account():
+def test_signup_with_an_id_number_that_has_an_account_is_answered_like_anyone_and_sees_nothing():
+    """The takeover attempt: an attacker signs up with someone else's ID number."""
+    victim = CitizenFactory(national_id=RAW_ID)
+    fresh = _answer(_signup(Client(), email="fresh@example.org", national_id="110101199001011234"))
+    attacker_client = Client()
+    attack = _answer(_signup(attacker_client, email="other@example.org"))
+    assert attack == fresh
+    attacker = User.objects.get(email="other@example.org")
+    victim.refresh_from_db()
+    assert victim.user_id != attacker.pk
+    assert not Citizen.objects.filter(Q(user=attacker) | Q(representative=attacker)).exists()
+    assert not complaints_visible_to_user(attacker).exists()
+    assert victim.full_name not in attacker_client.get("/").content.decode()
+
+
+def test_signup_never_attaches_a_record_an_officer_created_without_an_account():
+    """A phone-filed person's (or a minor's) record stays unlinked: it is claimed through an officer."""
     existing = CitizenFactory(national_id=RAW_ID, user=None, full_name="Zhang San")
     assert _signup(Client()).status_code == 302
     existing.refresh_from_db()
-    assert existing.user is not None and existing.user.email == "zhang@example.org"
+    assert existing.user_id is None
+    attacker = User.objects.get(email="zhang@example.org")
+    assert not complaints_visible_to_user(attacker).exists()
     assert Citizen.objects.filter(national_id_hash=national_id.keyed_hash(RAW_ID)).count() == 1
 
 
