@@ -59,6 +59,16 @@ class AgencyClientAuthentication(OAuth2Authentication):
         result = super().authenticate(headers_only)  # type: ignore[arg-type]
         request.oauth2_error = getattr(headers_only, "oauth2_error", {})  # type: ignore[attr-defined]
         if result is None:
+            if request._request.headers.get("Authorization", "").lower().startswith("bearer "):
+                # A token was sent but is unknown, expired or revoked: say so (RFC 6750 §3.1), not
+                # "credentials were not provided".
+                request.oauth2_error = request.oauth2_error or {  # type: ignore[attr-defined]
+                    "error": "invalid_token",
+                    "error_description": "The access token is invalid",
+                }
+                raise exceptions.AuthenticationFailed(
+                    "Invalid token: it is unknown, expired or revoked. Fetch a new one with POST /o/token/."
+                )
             return None
         token = result[1]
         application = token.application

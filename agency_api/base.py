@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from django.db.models import QuerySet
 from django.utils import timezone
 from rest_framework import generics
+from rest_framework.metadata import SimpleMetadata
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -69,6 +70,15 @@ class AgencyCursorPagination(CursorPagination):
     ordering = ("-updated_at", "-id")
 
 
+class AgencyMetadata(SimpleMetadata):
+    """OPTIONS: name, description, media types and (in `Allow`) the methods; never the per-method
+    field listing DRF builds by loading the object (`get_object` on views without a `pk`, such as the
+    webhook, was a 500). The fields are in the OpenAPI schema."""
+
+    def determine_actions(self, request: Any, view: Any) -> dict[str, Any]:
+        return {}
+
+
 # What no subclass may define (or mix in before the base class).
 _SEALED = (
     "authentication_classes",
@@ -84,6 +94,7 @@ _SEALED = (
     "get_authenticators",
     "get_permissions",
     "get_throttles",
+    "metadata_class",
 )
 
 
@@ -105,6 +116,7 @@ class AgencyAPIView(generics.GenericAPIView):
     permission_classes: ClassVar[list[type[Any]]] = [IsAgencyClient]  # type: ignore[misc]
     throttle_classes: ClassVar[list[type[Any]]] = [AgencyClientThrottle]  # type: ignore[misc]
     pagination_class = AgencyCursorPagination
+    metadata_class = AgencyMetadata
     schema = AgencyAutoSchema()
     agency_field: ClassVar[str] = ""
 

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -21,6 +21,7 @@ from tribunal import services
 from tribunal.models import CorrectionOrder, InformationRequest, InformationRequestStatus, OrderStatus
 
 from .base import AgencyAPIView, AgencyCursorPagination
+from .parsers import JSONParser
 from .tribunal_serializers import (
     CorrectionConfirmRequestSerializer,
     CorrectionOrderSerializer,

@@ -14,7 +14,7 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -35,6 +35,7 @@ from kernel.visibility import VISIBLE_TO_AGENCY, Visibility
 from . import services
 from .base import AgencyAPIView
 from .models import WebhookEndpoint
+from .parsers import JSONParser
 from .serializers import (
     AttachmentRequestSerializer,
     AttachmentSerializer,

@@ -141,6 +141,19 @@ def test_corrections_are_scoped_and_confirmed_with_evidence(graph, orders):
     assert pending == []
 
 
+def test_nul_in_correction_evidence_is_a_400_naming_the_field(graph, orders):
+    court = make_caller(graph.court)
+    bad = court.post(
+        f"{BASE}/corrections/{orders['court'].pk}/confirm",
+        {"evidence_before": {"status": "active"}, "evidence_after": {"status": "deleted", "note": "a\x00b"}},
+        format="json",
+    )
+    assert bad.status_code == 400, bad.content
+    assert bad["Content-Type"] == "application/problem+json"
+    assert "evidence_after.note" in bad.json()["detail"] and "NUL" in bad.json()["detail"]
+    assert CorrectionOrder.objects.get(pk=orders["court"].pk).status == "ordered"
+
+
 def test_record_report_reopens_a_closed_case(graph, orders):
     for slug, order in orders.items():
         ts.correction_order_confirm(
