@@ -80,8 +80,12 @@ The ombudsman issues your agency a client id and secret (shown once). Exchange t
     -> {"access_token": "...", "expires_in": 3600, "token_type": "Bearer", "scope": "agency"}
 
 Send `Authorization: Bearer <access_token>` on every call; get a new token when it expires (401).
+A token that is unknown, expired or revoked is a 401 "Invalid token" with
+`WWW-Authenticate: Bearer realm="api",error="invalid_token"`; no token at all is a 401 saying the
+credentials were not provided.
 A client sees only the cases referred to its own agency: any other case is a 404. Requests are
-limited per client (429 with `Retry-After`).
+limited per client (429 with `Retry-After`); if the ombudsman's rate-limit store is down, calls
+are served unthrottled rather than refused.
 
 ### 2. Work a referral
 1. `GET referrals/?status=referred&updated_after=2026-11-01T00:00:00Z` (cursor pagination: follow
@@ -117,7 +121,9 @@ Every error, everywhere in the API, is `application/problem+json`:
 
 `type` values: `validation` (400), `unauthenticated` (401), `not-found` (404), `conflict` (409, the
 case's state does not allow the step; `detail` says what is allowed), `idempotency-key-reuse` (422),
-`throttled` (429), `server-error` (500).
+`throttled` (429), `server-error` (500). A JSON body whose strings (keys or values, at any depth)
+contain the NUL character `\\u0000` is a 400 naming where; unknown `/api/` paths are a 404 in this
+format too.
 
 ### 5. Webhooks (Standard Webhooks)
 `PUT webhook` with `{"url": "https://..."}` registers your one endpoint and returns the signing
