@@ -74,11 +74,20 @@ class ProblemSerializer(serializers.Serializer):
     status = serializers.IntegerField()
     detail = serializers.CharField()
     instance = serializers.CharField(help_text="The request path.")
+    request_id = serializers.CharField(
+        required=False, help_text="The `Request-Id` of this answer: quote it when you contact the ombudsman."
+    )
     errors = ProblemFieldErrorSerializer(many=True, required=False)  # type: ignore[assignment]
 
 
 def problem_body(
-    *, status_code: int, detail: str, instance: str, errors: list[dict[str, str]] | None = None, kind: str | None = None
+    *,
+    status_code: int,
+    detail: str,
+    instance: str,
+    errors: list[dict[str, str]] | None = None,
+    kind: str | None = None,
+    request_id: str = "",
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
         "type": PROBLEM_TYPE_BASE + (kind or TYPES.get(status_code, "error")),
@@ -87,6 +96,8 @@ def problem_body(
         "detail": detail,
         "instance": instance,
     }
+    if request_id:
+        body["request_id"] = request_id
     if errors:
         body["errors"] = errors
     return body
@@ -122,11 +133,14 @@ def _response(body: dict[str, Any], headers: dict[str, str] | None = None) -> Re
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     request = context.get("request")
     instance = request.path if request is not None else ""
+    request_id = str(getattr(request, "request_id", "")) if request is not None else ""
 
     if isinstance(exc, ServiceError):  # a domain refusal, answered as everywhere else (kernel.http)
         answer = error_answer(exc)
         errors = [{"field": answer.field, "message": answer.message, "code": answer.code}] if answer.field else None
-        body = problem_body(status_code=answer.status, detail=answer.detail, instance=instance, errors=errors)
+        body = problem_body(
+            status_code=answer.status, detail=answer.detail, instance=instance, errors=errors, request_id=request_id
+        )
         return _response(body)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
@@ -143,7 +157,9 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     if isinstance(exc, exceptions.ValidationError):
         errors = _flatten(data)
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "Invalid request."
-        body = problem_body(status_code=response.status_code, detail=detail, instance=instance, errors=errors)
+        body = problem_body(
+            status_code=response.status_code, detail=detail, instance=instance, errors=errors, request_id=request_id
+        )
     else:
         detail = str(data.get("detail", "")) if isinstance(data, dict) else str(data)
         if isinstance(exc, Http404) or (
@@ -152,14 +168,22 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
             # Never says whether the object exists for someone else.
             detail = "Not found, or not available to you."
         body = problem_body(
-            status_code=response.status_code, detail=detail or TITLES.get(response.status_code, ""), instance=instance
+            status_code=response.status_code,
+            detail=detail or TITLES.get(response.status_code, ""),
+            instance=instance,
+            request_id=request_id,
         )
     return _response(body, headers)
 
 
 def _json_problem(request: HttpRequest, status_code: int, detail: str) -> HttpResponse:
     return JsonResponse(
-        problem_body(status_code=status_code, detail=detail, instance=request.path),
+        problem_body(
+            status_code=status_code,
+            detail=detail,
+            instance=request.path,
+            request_id=str(getattr(request, "request_id", "")),
+        ),
         status=status_code,
         content_type=PROBLEM_CONTENT_TYPE,
     )

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "agency_api.middleware.RequestIdMiddleware",  # Request-Id on every response
     "agency_api.middleware.ApiNotFoundMiddleware",  # problem+json 404 under /api/, also with DEBUG
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

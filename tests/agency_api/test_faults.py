@@ -57,3 +57,22 @@ def test_a_bad_token_is_told_invalid_token_with_www_authenticate(caller):
     missing = caller.get(f"{BASE}/referrals/")
     assert missing.status_code == 401
     assert "not provided" in missing.json()["detail"] and missing["WWW-Authenticate"].startswith("Bearer")
+
+
+@pytest.mark.django_db
+def test_every_answer_has_a_request_id_and_problems_repeat_it(caller, referral):
+    ok = caller.get(f"{BASE}/referrals/")
+    assert len(ok["Request-Id"]) == 36  # a new UUID
+    assert caller.get(f"{BASE}/referrals/")["Request-Id"] != ok["Request-Id"]
+    given = caller.get(f"{BASE}/referrals/", HTTP_REQUEST_ID="bureau-run-42")
+    assert given["Request-Id"] == "bureau-run-42"
+    unsafe = caller.get(f"{BASE}/referrals/", HTTP_REQUEST_ID="a b\x7f")
+    assert len(unsafe["Request-Id"]) == 36
+    for problem in (
+        caller.get(f"{BASE}/referrals/OMB-1999-000000/", HTTP_REQUEST_ID="r-404"),
+        caller.get("/api/v1/agency/nowhere", HTTP_REQUEST_ID="r-404b"),
+        caller.post(f"{BASE}/referrals/{referral.reference}/response", {}, format="json", HTTP_REQUEST_ID="r-400"),
+    ):
+        assert problem["Content-Type"] == "application/problem+json"
+        assert problem.json()["request_id"] == problem["Request-Id"] in ("r-404", "r-404b", "r-400")
+    assert "Request-Id" in caller.get("/")
