@@ -119,6 +119,10 @@ Every error, everywhere in the API, is `application/problem+json`:
      "detail": "corrections: List each change ...", "instance": "/api/v1/agency/referrals/OMB-2026-000001/response",
      "errors": [{"field": "corrections", "message": "List each change ...", "code": "invalid"}]}
 
+Every answer, success or error, carries a `Request-Id` header (send your own, 1-128 visible ASCII
+characters, to correlate with your logs; otherwise the server makes one); a problem body repeats it
+as `request_id`. Quote it when you contact the ombudsman about a call.
+
 `type` values: `validation` (400), `unauthenticated` (401), `not-found` (404), `conflict` (409, the
 case's state does not allow the step; `detail` says what is allowed), `idempotency-key-reuse` (422),
 `throttled` (429), `server-error` (500). A JSON body whose strings (keys or values, at any depth)
