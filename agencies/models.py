@@ -3,6 +3,7 @@ data-sharing links along which a wrong record (and so its correction) travels.""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -125,3 +126,30 @@ class DataSharingLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source.slug} -> {self.recipient.slug}"
+
+
+class AgencyRole(models.TextChoices):
+    ADMINISTRATOR = "administrator", _("Agency administrator")
+    RESPONDER = "responder", _("Responder")
+
+
+class AgencyMembership(models.Model):
+    """A user who works for an agency in the agency portal (agency_portal/): one agency per user.
+    Administrators manage the agency's users and integration; responders work its cases."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agency_membership", verbose_name=_("user")
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("agency"))
+    role = models.CharField(_("role"), max_length=20, choices=AgencyRole.choices, default=AgencyRole.RESPONDER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("agency_id", "user_id")
+
+    def __str__(self) -> str:
+        return f"{self.agency.slug}: {self.user_id} ({self.role})"
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.role == AgencyRole.ADMINISTRATOR

@@ -49,6 +49,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from agencies.scoping import agency_scoped
 from kernel.actors import Actor
 
 from .auth import AgencyClientAuthentication, AgencyPrincipal, IsAgencyClient
@@ -161,7 +162,7 @@ class AgencyAPIView(generics.GenericAPIView):
             return self.get_base_queryset().none()
         if not self.agency_field:
             raise TypeError(f"{type(self).__name__} must set agency_field")
-        return self.get_base_queryset().filter(**{self.agency_field: self.agency})
+        return agency_scoped(self.get_base_queryset(), actor=self.actor, agency_field=self.agency_field)
 
     # -- idempotency around every POST
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:

@@ -15,7 +15,7 @@ class ActorKind(StrEnum):
     CITIZEN = "citizen"  # the citizen or their representative
     OFFICER = "officer"
     SENIOR_OFFICER = "senior_officer"
-    AGENCY = "agency"  # an agency's API client (or, later, an agency user)
+    AGENCY = "agency"  # an agency's API client or an agency portal user
     SYSTEM = "system"  # the clock sweep and other automatic steps
 
 
@@ -42,6 +42,11 @@ class Actor:
     @classmethod
     def for_agency(cls, agency: Agency, client_label: str = "") -> Actor:
         return cls(ActorKind.AGENCY, agency=agency, label=client_label or f"{agency.name_en} (API)")
+
+    @classmethod
+    def for_agency_user(cls, user: User, agency: Agency) -> Actor:
+        """A person working in the agency portal: acts for the agency, like its API client."""
+        return cls(ActorKind.AGENCY, user=user, agency=agency, label=f"{user} ({agency.name_en})")
 
     @property
     def display(self) -> str:

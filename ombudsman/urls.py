@@ -37,6 +37,7 @@ accounts_patterns = (
 urlpatterns = [
     path("", include("portal.urls")),
     path("officer/", include("officer.urls")),
+    path("agency/", include("agency_portal.urls")),
     path("", include("public.urls")),
     path("accounts/", include(accounts_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -10,7 +10,7 @@ import factory
 from django.utils import timezone
 
 from accounts.models import Role, User
-from agencies.models import Agency, AgencyKind, DataSharingLink, RecordCategory
+from agencies.models import Agency, AgencyKind, AgencyMembership, AgencyRole, DataSharingLink, RecordCategory
 from citizens.models import BlacklistEntry, Citizen, CreditScoreRecord
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
@@ -222,3 +222,14 @@ def issue_determination(*, complaint_id: int, actor: Any, now: datetime, summary
             number=f"D-T-{uuid.uuid4().hex[:12]}",
         )
     return complaint_issue_determination(complaint_id=complaint_id, actor=actor, now=now, summary=summary)
+
+
+class AgencyMembershipFactory(factory.django.DjangoModelFactory):
+    """An agency portal user: a user with a membership of `agency` (responder unless `role`)."""
+
+    class Meta:
+        model = AgencyMembership
+
+    user = factory.SubFactory(UserFactory, full_name=factory.Faker("name"))
+    agency = factory.SubFactory(AgencyFactory)
+    role = AgencyRole.RESPONDER

@@ -41,10 +41,11 @@ INSTALLED_APPS = [
     "clocks",
     "agency_api",
     "tribunal",
-    # The web interfaces: citizens' pages, officers' pages, public pages.
+    # The web interfaces: citizens' pages, officers' pages, public pages, agency pages.
     "portal",
     "officer",
     "public",
+    "agency_portal",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AgencyPortalConfig(AppConfig):
+    name = "agency_portal"
+    verbose_name = "Agency portal"
