@@ -123,7 +123,7 @@ class MultipleFileField(forms.FileField):
 
 class InformationAnswerForm(forms.Form):
     answer_text = forms.CharField(label=_("Your answer"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 4}))
-    files = MultipleFileField(label=_("Documents"), required=False)
+    documents = MultipleFileField(label=_("Documents"), required=False)
 
 
 class EvidenceRowForm(forms.Form):
@@ -162,14 +162,17 @@ def evidence_dicts(rows: list[dict[str, str]]) -> tuple[dict[str, Any], dict[str
     return before, after
 
 
-def prefilled_rows(actions: list[dict[str, Any]], record: dict[str, Any] | None = None) -> list[dict[str, str]]:
-    """The order's changes as evidence rows to complete."""
+def prefilled_rows(actions: list[dict[str, Any]], record: object = None) -> list[dict[str, str]]:
+    """The order's changes as evidence rows to complete (`before` from the record as the
+    ombudsman holds it, when it has that field)."""
     rows = []
     for action in actions:
         kind = action.get("kind")
         if kind == "correct":
+            before = getattr(record, action["field"], "") if record is not None else ""
+            after = action.get("new_value")
             rows.append(
-                {"field": action["field"], "before": str(action.get("old_value", "")), "after": action["new_value"]}
+                {"field": action["field"], "before": str(before or ""), "after": "" if after is None else str(after)}
             )
         elif kind == "delete":
             rows.append({"field": "status", "before": "listed", "after": "deleted"})

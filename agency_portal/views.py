@@ -279,7 +279,7 @@ def information_request(request: HttpRequest, member: Member, pk: int) -> HttpRe
                 request_id=obj.pk,
                 actor=member.actor,
                 answer_text=d["answer_text"],
-                files=[tribunal_services.Upload(f, f.name or "file", f.size) for f in d["files"]],
+                files=[tribunal_services.Upload(f, f.name or "file", f.size) for f in d["documents"]],
                 now=timezone.now(),
             )
             if err is None:
@@ -329,7 +329,9 @@ def correction_order(request: HttpRequest, member: Member, pk: int) -> HttpRespo
             form.add_error(None, err.message)
     else:
         form = ConfirmOrderForm()
-        rows = EvidenceRowFormSet(prefix="evidence", initial=prefilled_rows(order.actions))
+        rows = EvidenceRowFormSet(
+            prefix="evidence", initial=prefilled_rows(order.actions, order.complaint.disputed_record)
+        )
         status = 200
     order = selectors.correction_order_get(actor=member.actor, pk=pk)
     context = {

@@ -10,14 +10,26 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
-from agencies.models import Agency, AgencyKind, DataSharingLink, RecordCategory
+from agencies.models import Agency, AgencyKind, AgencyMembership, AgencyRole, DataSharingLink, RecordCategory
 from agencies.reference_data import load_categories
 from citizens import national_id
 from citizens.models import BlacklistEntry, Citizen, CreditScoreRecord, RepresentativeKind
 from complaints.models import Complaint
+from complaints.services import (
+    complaint_open_investigation,
+    complaint_refer,
+    complaint_start_screening,
+    complaint_submit,
+)
 from kernel.actors import Actor
 from tribunal.models import ConflictOfInterest, CriteriaDisclosure
-from tribunal.services import criteria_disclosure_record, validated_criteria
+from tribunal.services import (
+    criteria_disclosure_record,
+    determination_save_draft,
+    determination_sign,
+    information_request_create,
+    validated_criteria,
+)
 
 from .demo_cases import Cast, named_cases, run_script, stat_cases
 
@@ -302,6 +314,7 @@ def seed_demo(*, cases: bool = True) -> dict[str, int]:
         scripts += stat_cases(officer=users["officer@example.org"])
     for script in scripts:
         run_script(script, cast=cast, now=now)
+    _agency_portal(agencies, users, li, cats, court_work=cases)
     after = _counts()
     return {k: after[k] - before[k] for k in after}
 
@@ -404,3 +417,106 @@ def _counts() -> dict[str, int]:
         "conflicts of interest": ConflictOfInterest.objects.count(),
         "criteria versions": CriteriaDisclosure.objects.count(),
     }
+
+
+# --- agency portal (agency_portal/) ---------------------------------------------------------------
+
+
+def agency_logins(slug: str) -> tuple[str, str]:
+    """The demo administrator's and responder's email of an agency (password DEMO_PASSWORD)."""
+    return f"admin@{slug}.example", f"responder@{slug}.example"
+
+
+def _court_entry(court: Agency, li: Citizen, cats: dict[str, RecordCategory], code: str, reason: str) -> BlacklistEntry:
+    entry, _ = BlacklistEntry.objects.get_or_create(
+        agency=court,
+        agency_record_id=code,
+        defaults={
+            "citizen": li,
+            "list_name": "List of Dishonest Judgment Debtors",
+            "category": cats["court-judgment-default"],
+            "reason": reason,
+            "legal_basis": "(2025) Hai Min Chu 2210",
+            "listed_on": date(2026, 3, 2),
+            "sanctions": ["air_travel", "rail_travel"],
+        },
+    )
+    return entry
+
+
+def _agency_portal(
+    agencies: dict[str, Agency],
+    users: dict[str, User],
+    li: Citizen,
+    cats: dict[str, RecordCategory],
+    *,
+    court_work: bool = True,
+) -> None:
+    """Every demo agency gets an administrator and a responder; the court gets one of each kind of
+    work on records of its own (so no other demo case is duplicated): a referral awaiting
+    acknowledgement, an open information request, an open correction order (each through the
+    real services, so the clocks run)."""
+    for slug, agency in agencies.items():
+        admin_email, responder_email = agency_logins(slug)
+        for email, role, name in (
+            (admin_email, AgencyRole.ADMINISTRATOR, f"{agency.name_en} administrator"),
+            (responder_email, AgencyRole.RESPONDER, f"{agency.name_en} responder"),
+        ):
+            user = _user(email, name, Role.CITIZEN)
+            AgencyMembership.objects.get_or_create(user=user, defaults={"agency": agency, "role": role})
+    if not court_work:
+        return
+    court = agencies["harbour-court"]
+    to_ack = _court_entry(court, li, cats, "(2026)HG-ZX-1105", "Failure to pay a judgment of RMB 4,300")
+    asked_entry = _court_entry(court, li, cats, "(2026)HG-ZX-0932", "Failure to pay a judgment of RMB 12,000")
+    ordered_entry = _court_entry(court, li, cats, "(2026)HG-ZX-1220", "Failure to pay a judgment of RMB 90,000")
+    if Complaint.objects.filter(blacklist_entry=to_ack).exists():  # already seeded
+        return
+    now = timezone.now()
+    officer = Actor.for_user(users["officer@example.org"])
+    senior = Actor.for_user(users["senior@example.org"])
+    citizen = Actor.for_user(users["citizen@example.org"])
+
+    def filed(entry: BlacklistEntry, statement: str, remedy: str) -> Complaint:
+        complaint = complaint_submit(
+            citizen=li,
+            actor=citizen,
+            respondent=court,
+            blacklist_entry=entry,
+            category="inaccurate_data",
+            statement=statement,
+            remedies_sought=[remedy],
+            now=now,
+            language="zh-hans",
+        )
+        complaint_start_screening(complaint_id=complaint.pk, actor=officer, now=now)
+        return complaint
+
+    # 1. A referral waiting for the court's acknowledgement.
+    referral = filed(to_ack, "The judgment was paid in 2025; the listing should have been lifted.", "delete")
+    complaint_refer(complaint_id=referral.pk, actor=officer, now=now)
+    # 2. An investigation with an information request open to the court.
+    asked = filed(asked_entry, "I paid the judgment in full on 2026-04-10; the receipt is in my court file.", "delete")
+    complaint_open_investigation(complaint_id=asked.pk, actor=officer, reason="The payment date is contested.", now=now)
+    information_request_create(
+        complaint_id=asked.pk,
+        agency=court,
+        actor=officer,
+        questions=["When was the judgment of (2025) Hai Min Chu 2210 paid?"],
+        requested_documents=["The enforcement file's payment record"],
+        now=now,
+    )
+    # 3. A determination ordering the listing corrected: an open correction order.
+    ordered = filed(ordered_entry, "The listing states RMB 90,000; the judgment orders RMB 9,000.", "correct")
+    complaint_open_investigation(complaint_id=ordered.pk, actor=officer, reason="The amount is contested.", now=now)
+    draft = determination_save_draft(
+        complaint_id=ordered.pk,
+        actor=officer,
+        outcome="upheld",
+        findings="The judgment (2025) Hai Min Chu 2210 orders payment of RMB 9,000.",
+        reasons="A list entry must reproduce the judgment it rests on.",
+        remedies=[{"kind": "correct", "field": "reason", "new_value": "Failure to pay a judgment of RMB 9,000"}],
+        public_summary="A debtor list entry stated ten times the judgment amount; it was ordered corrected.",
+        now=now,
+    )
+    determination_sign(determination_id=draft.pk, actor=senior, now=now)

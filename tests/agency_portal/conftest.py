@@ -13,8 +13,8 @@ from tests.factories import AgencyMembershipFactory
 from tests.tribunal.conftest import graph, officer, senior  # noqa: F401  (fixtures)
 
 
-def make_member(agency: Any, role: str = AgencyRole.RESPONDER) -> AgencyMembership:
-    return AgencyMembershipFactory(agency=agency, role=role)
+def make_member(of: Any, role: str = AgencyRole.RESPONDER) -> AgencyMembership:
+    return AgencyMembershipFactory(agency=of, role=role)
 
 
 def signed_in(membership: AgencyMembership) -> Client:

@@ -222,7 +222,7 @@ def test_information_request_answered_with_a_pdf(graph, officer, interface):  # 
         ),
         lambda c: c.post(
             reverse("agency_portal:information-request", args=[request.pk]),
-            {"answer_text": "From the court.", "files": [pdf()]},
+            {"answer_text": "From the court.", "documents": [pdf()]},
         ),
     )
     request = InformationRequest.objects.get(pk=request.pk)
