@@ -132,6 +132,8 @@ def cmd_run(argv: list[str]) -> int:
    parent of a minor . parent@example.org
    case officer ...... officer@example.org
    senior officer .... senior@example.org
+   agency portal ..... {base}/agency/  admin@harbour-court.example, responder@harbour-court.example
+                       (every demo agency: admin@<slug>.example, responder@<slug>.example)
  Celery worker (every queue) and beat run alongside (broker: files under var/broker/).
  Press Ctrl+C to stop everything.
 ==============================================================================

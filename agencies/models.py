@@ -153,3 +153,27 @@ class AgencyMembership(models.Model):
     @property
     def is_administrator(self) -> bool:
         return self.role == AgencyRole.ADMINISTRATOR
+
+
+class AgencyInvitation(models.Model):
+    """An officer's invitation to a member of an agency's staff: a link valid for 7 days that can
+    be used once (accounts.invitations). Only a hash of the token is stored."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("agency"))
+    email = models.EmailField(_("email address"))
+    role = models.CharField(_("role"), max_length=20, choices=AgencyRole.choices, default=AgencyRole.RESPONDER)
+    language = models.CharField(max_length=10, default="en")
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.agency.slug}: {self.email} ({self.role})"

@@ -3,11 +3,12 @@ the one officer gate (officer.gate.officer_required)."""
 
 from django.urls import path
 
-from . import investigation_views, views
+from . import agency_views, investigation_views, views
 
 urlpatterns = [
     path("", views.queues, name="officer-queues"),
     path("file/", views.officer_file, name="officer-file"),
+    path("agency-staff/invite/", agency_views.agency_invite, name="officer-agency-invite"),
     path("cases/<str:reference>/", views.officer_case, name="officer-case"),
     path("cases/<str:reference>/files/<int:pk>/", views.officer_attachment, name="officer-attachment"),
     path("cases/<str:reference>/investigation/", investigation_views.investigation_page, name="officer-investigation"),
