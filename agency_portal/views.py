@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from complaints import services
 from complaints.models import AgencyOutcome, Category, Complaint
+from complaints.remedies import Remedy
 from complaints.selectors import case_events_for
 from kernel.errors import NotFound
 from kernel.events import event_label
@@ -339,12 +340,20 @@ def correction_order(request: HttpRequest, member: Member, pk: int) -> HttpRespo
         "order": order,
         "form": form,
         "rows": rows,
+        "actions": [{**a, "label": _remedy_label(a.get("kind", ""))} for a in order.actions],
         "clocks": _subject_clocks(member, order.complaint, order),
         "evidence_json": json.dumps(
             {"before": order.evidence_before, "after": order.evidence_after}, ensure_ascii=False
         ),
     }
     return render(request, "agency_portal/correction_order.html", context, status=status)
+
+
+def _remedy_label(kind: str) -> str:
+    try:
+        return str(Remedy(kind).order_label)
+    except ValueError:
+        return kind
 
 
 # --- administrator ------------------------------------------------------------------------------
