@@ -143,7 +143,7 @@ def test_court_list_office_works_its_cases_in_the_portal(browser, live_server, s
         assert "Information provided" in opage.inner_text("main")
         cpage = sign_in(browser, base, citizen_user.email)
         cpage.goto(base + f"/cases/{referral.reference}/")
-        seen = cpage.inner_text("main")
+        seen = cpage.locator("main").text_content() or ""  # the timeline is inside a collapsed <details>
         for label in (
             "The agency acknowledged the referral",
             "The agency marked the record as disputed",

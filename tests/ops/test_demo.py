@@ -77,7 +77,7 @@ def test_demo_cases_show_every_kind_of_case_and_enough_for_the_charts(capsys):
     assert orders.count() == 4 and set(orders.values_list("status", flat=True)) == {OrderStatus.CONFIRMED}
     assert closed.blacklist_entry is not None and closed.blacklist_entry.status == "deleted"
     # Decided with orders pending (Li Wei's jaywalking entry), due in the future.
-    pending = Complaint.objects.get(status=Status.COMPLIANCE)
+    pending = Complaint.objects.get(status=Status.COMPLIANCE, respondent__slug="harbour-civic-credit")
     assert pending.correction_orders.filter(status=OrderStatus.ORDERED).exists()
     # Li Wei has a case waiting for his reply to the agency's answer.
     assert Complaint.objects.get(status=Status.AGENCY_RESPONDED).citizen.full_name == "Li Wei"
