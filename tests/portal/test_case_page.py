@@ -72,7 +72,10 @@ def test_decision_letter_is_a_pdf_in_the_citizens_language(client, demo, tmp_pat
     """Li Wei prefers Chinese: his decision letter says the outcome and the remedies in Chinese,
     even when the page was opened in English."""
     client.force_login(User.objects.get(email="citizen@example.org"))
-    case = Complaint.objects.get(status="compliance", citizen__full_name="Li Wei")
+    # His jaywalking case; the court's demo order for the agency portal is a second compliance case.
+    case = Complaint.objects.get(
+        status="compliance", citizen__full_name="Li Wei", respondent__slug="harbour-civic-credit"
+    )
     response = client.get(f"/cases/{case.reference}/decision.pdf", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     content = b"".join(response.streaming_content)
