@@ -22,7 +22,6 @@ from kernel.actors import Actor
 from tests.factories import (
     AgencyFactory,
     BlacklistEntryFactory,
-    CitizenFactory,
     CreditScoreRecordFactory,
     OfficerFactory,
     ScoringAgencyFactory,
@@ -92,12 +91,6 @@ def test_citizen_files_in_chinese_officer_refers_citizen_sees_update(browser, li
         name_en="Beijing Higher People's Court list", name_zh="北京市高级人民法院失信名单", slug="bj-court"
     )
     platform = ScoringAgencyFactory(name_en="Sesame-like platform", name_zh="某信用分平台", slug="platform")
-    # The citizen is already known (an officer took a phone call earlier): signing up links the record.
-    known = CitizenFactory(user=None, full_name="张伟", national_id=NATIONAL_ID, email="")
-    entry = BlacklistEntryFactory(
-        citizen=known, agency=court, list_name="失信被执行人名单", agency_record_id="(2024)京01执123号"
-    )
-    score = CreditScoreRecordFactory(citizen=known, agency=platform, score=420)
     officer = OfficerFactory(email="officer-browser@example.org", full_name="Officer Browser")
     officer.set_password(PASSWORD)
     officer.save()
@@ -132,9 +125,17 @@ def test_citizen_files_in_chinese_officer_refers_citizen_sees_update(browser, li
         page.fill("#id_password2", PASSWORD)
         check.page(page, "03-signup-zh")
         submit(page)
+        assert page.url.endswith("/file/")
+        # Sign-up created a fresh citizen record (it never attaches an existing one); the agencies'
+        # records about this person arrive for it.
+        known = Citizen.objects.get(user__email="zhangwei@example.org")
+        entry = BlacklistEntryFactory(
+            citizen=known, agency=court, list_name="失信被执行人名单", agency_record_id="(2024)京01执123号"
+        )
+        score = CreditScoreRecordFactory(citizen=known, agency=platform, score=420)
+        page.reload()
 
         # Screen 1: agency and record; the record list follows the agency (HTMX)
-        assert page.url.endswith("/file/")
         assert page.locator(f"#record-s-{score.pk}").count() == 1
         page.select_option("#id_respondent", str(court.pk))
         page.wait_for_selector(f"#record-s-{score.pk}", state="detached")
