@@ -31,7 +31,8 @@ from tribunal.services import (
     validated_criteria,
 )
 
-from .demo_cases import Cast, named_cases, run_script, stat_cases
+from .demo_cases import Cast, named_cases, run_script
+from .demo_statistics import stat_cases
 
 DEMO_PASSWORD = "demo-pass-2026"
 
