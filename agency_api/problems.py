@@ -38,6 +38,7 @@ TITLES = {
     405: "Method not allowed",
     406: "Not acceptable",
     409: "Conflict with the case's current state",
+    411: "Length required",
     413: "Request too large",
     415: "Unsupported media type",
     422: "Idempotency-Key reused with a different request",
@@ -52,6 +53,7 @@ TYPES = {
     405: "method-not-allowed",
     406: "not-acceptable",
     409: "conflict",
+    411: "length-required",
     413: "too-large",
     415: "unsupported-media-type",
     422: "idempotency-key-reuse",
@@ -176,7 +178,10 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     return _response(body, headers)
 
 
-def _json_problem(request: HttpRequest, status_code: int, detail: str) -> HttpResponse:
+def json_problem(
+    request: HttpRequest, status_code: int, detail: str, headers: dict[str, str] | None = None
+) -> HttpResponse:
+    """A problem+json answer outside DRF (Django handlers, middleware)."""
     return JsonResponse(
         problem_body(
             status_code=status_code,
@@ -186,6 +191,7 @@ def _json_problem(request: HttpRequest, status_code: int, detail: str) -> HttpRe
         ),
         status=status_code,
         content_type=PROBLEM_CONTENT_TYPE,
+        headers=headers,
     )
 
 
@@ -196,24 +202,24 @@ def is_api_request(request: HttpRequest) -> bool:
 def api_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """handler404: problem+json under /api/, the usual page elsewhere."""
     if is_api_request(request):
-        return _json_problem(request, status.HTTP_404_NOT_FOUND, "No such API resource.")
+        return json_problem(request, status.HTTP_404_NOT_FOUND, "No such API resource.")
     return defaults.page_not_found(request, exception or Http404())
 
 
 def api_server_error(request: HttpRequest) -> HttpResponse:
     """handler500: problem+json under /api/ (no details leak), the usual page elsewhere."""
     if is_api_request(request):
-        return _json_problem(request, 500, "The server failed; the error was logged. Retry later.")
+        return json_problem(request, 500, "The server failed; the error was logged. Retry later.")
     return defaults.server_error(request)
 
 
 def api_permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if is_api_request(request):
-        return _json_problem(request, 403, "Not allowed.")
+        return json_problem(request, 403, "Not allowed.")
     return defaults.permission_denied(request, exception or PermissionDenied())
 
 
 def api_bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if is_api_request(request):
-        return _json_problem(request, 400, "Bad request.")
+        return json_problem(request, 400, "Bad request.")
     return defaults.bad_request(request, exception or Exception())

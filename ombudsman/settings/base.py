@@ -49,6 +49,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: refuses an oversized body (413) or one without a length (411) before anything reads it.
+    "ombudsman.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "agency_api.middleware.RequestIdMiddleware",  # Request-Id on every response
     "agency_api.middleware.ApiNotFoundMiddleware",  # problem+json 404 under /api/, also with DEBUG
@@ -58,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ombudsman.middleware.NoStoreMiddleware",  # Cache-Control: no-store for signed-in people and the API
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -98,6 +101,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+# A persistent connection is checked before a request reuses it (no 500 after a database restart).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Redis in production (throttling must hold across processes); local memory for development.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -115,6 +120,19 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", default="Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
+
+# Request bodies (ombudsman.middleware.BodySizeLimitMiddleware, first in MIDDLEWARE, and the
+# reverse proxy's client_max_body_size in docker-compose): an upload form sends at most 10 files
+# (an information request answer) of at most 10 MB each (kernel.uploads.MAX_BYTES), so a multipart
+# body may be 101 MB (10 x 10 MB + 1 MB of form fields); any other body 2.5 MB (Django's default
+# DATA_UPLOAD_MAX_MEMORY_SIZE). Files above 2.5 MB go to FILE_UPLOAD_TEMP_DIR while parsed.
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=101 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+# A case holds at most this many evidence files (complaints.services.attachment_add refuses more).
+MAX_ATTACHMENTS_PER_CASE = env.int("MAX_ATTACHMENTS_PER_CASE", default=50)
 
 STATIC_URL = "static/"
 STATIC_ROOT = env("STATIC_ROOT", default=str(VAR_DIR / "staticfiles"))
