@@ -22,6 +22,7 @@ from complaints.services import (
     complaint_submit,
 )
 from kernel.actors import Actor
+from public.services import statistics_refresh
 from tribunal.models import ConflictOfInterest, CriteriaDisclosure
 from tribunal.services import (
     criteria_disclosure_record,
@@ -316,6 +317,7 @@ def seed_demo(*, cases: bool = True) -> dict[str, int]:
     for script in scripts:
         run_script(script, cast=cast, now=now)
     _agency_portal(agencies, users, li, cats, court_work=cases)
+    statistics_refresh(now=timezone.now())  # the public figures count the demo cases at once
     after = _counts()
     return {k: after[k] - before[k] for k in after}
 

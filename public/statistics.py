@@ -1,27 +1,36 @@
 """Public statistics per agency, with a minimum sample size and Wilson 95% intervals so that an
-agency with three cases is never ranked above or below one with three hundred on luck alone."""
+agency with three cases is never ranked above or below one with three hundred on luck alone.
+
+The figures come from the rollup per agency per month (`public.models`), never from the archive:
+
+- received: complaints filed against the agency (the current respondent), any status;
+- answered: of those, answered at least once by that agency;
+- upheld: among complaints answered or decided by a determination, those the agency corrected,
+  partly corrected or deleted in its answer, or a determination upheld (fully or in part);
+- answered on time: among the agency's response deadlines met or missed, met by the due time;
+- median days to answer: from the first referral to the agency's first answer, counted in tenths
+  of a day;
+- corrections made: complaints the agency corrected in its answer or by carrying out a
+  correction order (confirmed)."""
 
 from __future__ import annotations
 
 import hashlib
 import math
-import statistics as pystats
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from django.db.models import Count, F, Q
+from django.db.models import Sum
 
 from agencies.models import Agency
-from clocks.models import Clock, ClockStatus, Obligation, OwedBy
-from complaints.models import AgencyOutcome, AgencyResponse, CaseEvent, Complaint
-from complaints.transitions import Action
-from tribunal.models import CorrectionOrder, Determination, DeterminationStatus, OrderStatus, Outcome
+
+from .models import FIGURES, AgencyAnswerDays, AgencyMonthFigures
+from .services import statistics_state
 
 MIN_SAMPLE = 10
 Z95 = 1.959963984540054
-CORRECTING_OUTCOMES = (AgencyOutcome.CORRECTED, AgencyOutcome.DELETED, AgencyOutcome.PARTIALLY_CORRECTED)
 
 
 def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
@@ -93,100 +102,49 @@ class AgencyStats:
         }
 
 
-def _on_time_by_agency() -> dict[int, tuple[int, int]]:
-    """(met in time, decided) per agency over its clocks for answering complaints: a clock is
-    decided once it is met or missed; it counts as on time when met by its due time."""
-    rows = (
-        Clock.objects.filter(
-            owed_by=OwedBy.AGENCY, obligation=Obligation.RESPOND, status__in=[ClockStatus.MET, ClockStatus.MISSED]
-        )
-        .values("agency_id")
-        .annotate(
-            decided=Count("pk"),
-            met=Count("pk", filter=Q(status=ClockStatus.MET, met_at__lte=F("due_at"))),
-        )
-    )
-    return {r["agency_id"]: (r["met"], r["decided"]) for r in rows}
+def _median_tenths(buckets: list[tuple[int, int]]) -> float | None:
+    """The median of values given as (tenths of a day, how many), in days to one decimal."""
+    total = sum(n for _t, n in buckets)
+    if total <= 0:
+        return None
+    # The middle one (odd count) or the two middle ones (even count), 0-based positions.
+    wanted = sorted({(total - 1) // 2, total // 2})
+    found: list[int] = []
+    seen = 0
+    for tenths, n in buckets:
+        while wanted and wanted[0] < seen + n:
+            found.append(tenths)
+            wanted.pop(0)
+        seen += n
+    return round(sum(found) / len(found) / 10, 1)
 
 
 def agency_statistics(*, now: datetime | None = None) -> list[AgencyStats]:
+    """The figures per agency, read from the rollup (`public.models`, kept by
+    `public.services.statistics_refresh`): one query for the agencies, one grouped query over the
+    rows per agency per month, one for the answer-time distribution. Nothing here reads a case."""
     agencies = {a.pk: a for a in Agency.objects.all().order_by("name_en")}
     stats = {pk: AgencyStats(agency=a) for pk, a in agencies.items()}
-    complaints = Complaint.objects.values_list("pk", "respondent_id")
-    respondent_of: dict[int, int] = {}
-    for pk, agency_id in complaints:
-        respondent_of[pk] = agency_id
-        stats[agency_id].received += 1
-
-    # First answer per complaint from the respondent, and whether any answer corrected the record.
-    first_answer: dict[int, datetime] = {}
-    corrected: set[int] = set()
-    for cid, agency_id, outcome, at in AgencyResponse.objects.values_list(
-        "complaint_id", "agency_id", "outcome", "responded_at"
-    ).order_by("responded_at"):
-        if respondent_of.get(cid) != agency_id:
-            continue  # an answer from an agency the case was later moved away from (misdirected)
-        first_answer.setdefault(cid, at)
-        if outcome in CORRECTING_OUTCOMES:
-            if cid not in corrected:
-                stats[agency_id].corrections += 1
-            corrected.add(cid)
-
-    # A correction the agency carried out on the ombudsman's order counts too (the court that
-    # deleted the record when ordered to has made a correction, though its answer was "verified").
-    counted = {(respondent_of[cid], cid) for cid in corrected}
-    for agency_id, cid in (
-        CorrectionOrder.objects.filter(status=OrderStatus.CONFIRMED).values_list("agency_id", "complaint_id").distinct()
+    sums = AgencyMonthFigures.objects.order_by().values("agency_id").annotate(**{name: Sum(name) for name in FIGURES})
+    for values in sums:
+        row = cast(dict[str, Any], values)
+        s = stats.get(row["agency_id"])
+        if s is None:
+            continue
+        s.received = row["received"]
+        s.answered = row["answered"]
+        s.corrections = row["corrections"]
+        s.upheld = Rate(row["upheld"], row["decided"])
+        s.on_time = Rate(row["on_time_met"], row["on_time_decided"])
+    buckets: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for agency_id, tenths, n in (
+        AgencyAnswerDays.objects.filter(n__gt=0).order_by("agency_id", "tenths").values_list("agency_id", "tenths", "n")
     ):
-        if agency_id in stats and (agency_id, cid) not in counted:
-            counted.add((agency_id, cid))
-            stats[agency_id].corrections += 1
-
-    determined: set[int] = set(
-        CaseEvent.objects.filter(kind=Action.ISSUE_DETERMINATION.value).values_list("complaint_id", flat=True)
-    ) | set(Determination.objects.filter(status=DeterminationStatus.ISSUED).values_list("complaint_id", flat=True))
-    upheld_by_determination = _upheld_determinations()
-
-    referred_at: dict[int, datetime] = {}
-    for cid, at in (
-        CaseEvent.objects.filter(kind=Action.REFER.value)
-        .values_list("complaint_id", "created_at")
-        .order_by("created_at")
-    ):
-        referred_at.setdefault(cid, at)
-
-    days: dict[int, list[float]] = defaultdict(list)
-    upheld_k: dict[int, int] = defaultdict(int)
-    decided_n: dict[int, int] = defaultdict(int)
-    for cid, agency_id in respondent_of.items():
-        answered = cid in first_answer
-        if answered:
-            stats[agency_id].answered += 1
-            start = referred_at.get(cid)
-            if start is not None and first_answer[cid] >= start:
-                days[agency_id].append((first_answer[cid] - start).total_seconds() / 86400)
-        if answered or cid in determined:
-            decided_n[agency_id] += 1
-            if cid in corrected or cid in upheld_by_determination:
-                upheld_k[agency_id] += 1
-
-    on_time = _on_time_by_agency()
-    for agency_id, s in stats.items():
-        s.upheld = Rate(upheld_k[agency_id], decided_n[agency_id])
-        met, total = on_time.get(agency_id, (0, 0))
-        s.on_time = Rate(met, total)
-        if days[agency_id]:
-            s.median_days_to_answer = round(pystats.median(days[agency_id]), 1)
+        buckets[agency_id].append((tenths, n))
+    for agency_id, rows in buckets.items():
+        if agency_id in stats:
+            stats[agency_id].median_days_to_answer = _median_tenths(rows)
     return sorted(stats.values(), key=lambda s: (-s.received, s.agency.name_en))
-
-
-def _upheld_determinations() -> set[int]:
-    """Complaints whose issued determination upheld them, fully or in part."""
-    return set(
-        Determination.objects.filter(
-            status=DeterminationStatus.ISSUED, outcome__in=[Outcome.UPHELD, Outcome.PARTLY_UPHELD]
-        ).values_list("complaint_id", flat=True)
-    )
 
 
 RATE_FIELDS = ("successes", "n", "share", "ci95_low", "ci95_high", "enough_data")
@@ -216,12 +174,10 @@ def csv_row(s: AgencyStats) -> list[Any]:
 
 
 def statistics_version() -> tuple[str, datetime | None]:
-    """An ETag and a Last-Modified for the statistics, from a few indexed lookups: every change
-    that moves a figure writes a timeline event (a filing, an answer, a missed deadline, an order
-    carried out), so the newest event (and the agencies' names) say whether anything changed."""
-    last = CaseEvent.objects.order_by("-id").values_list("id", "created_at").first()
+    """An ETag and a Last-Modified for the statistics: the rollup's version (it moves whenever a
+    figure moves) and the agencies' names; two small indexed reads."""
+    state = statistics_state()
     agencies = hashlib.sha256(
         repr(list(Agency.objects.order_by("pk").values_list("pk", "slug", "name_en", "name_zh"))).encode()
     ).hexdigest()[:16]
-    event_id, at = last if last else (0, None)
-    return f"{event_id}-{agencies}", at
+    return f"{state['version']}-{agencies}", state["changed_at"]

@@ -13,20 +13,32 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_GET
 
 from .charts import Bar, share_chart
+from .services import statistics_refresh_if_behind
 from .statistics import CSV_COLUMNS, MIN_SAMPLE, AgencyStats, Rate, agency_statistics, csv_row, statistics_version
+
+
+def _version(request: HttpRequest) -> tuple[str, datetime | None]:
+    """The rollup's version, once per request: what changed since the last run is counted first
+    (the periodic task usually has counted it already)."""
+    cached_version: tuple[str, datetime | None] | None = getattr(request, "_statistics_version", None)
+    if cached_version is None:
+        statistics_refresh_if_behind(now=timezone.now())
+        cached_version = statistics_version()
+        request._statistics_version = cached_version  # type: ignore[attr-defined]
+    return cached_version
 
 
 def _etag(request: HttpRequest) -> str:
     # The page is rendered in the reader's language: one tag per language.
-    return f"{statistics_version()[0]}-{get_language()}"
+    return f"{_version(request)[0]}-{get_language()}"
 
 
 def _last_modified(request: HttpRequest) -> datetime | None:
-    return statistics_version()[1]
+    return _version(request)[1]
 
 
 # Conditional GET (ETag / Last-Modified): a client or cache that has the current figures gets
-# 304 Not Modified without the statistics being computed.
+# 304 Not Modified without the rollup being read.
 cached = condition(etag_func=_etag, last_modified_func=_last_modified)
 
 

@@ -206,6 +206,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "outbox-relay-webhooks-slow": {"task": "outbox.tasks.relay_webhooks_slow", "schedule": timedelta(seconds=30)},
     # Legal clocks: the database is the source of truth; the sweep claims what is due (clocks app).
     "clocks-sweep": {"task": "clocks.tasks.sweep_clocks", "schedule": timedelta(minutes=1)},
+    # Public statistics: the rollup reads the timeline events written since its last run.
+    "statistics-refresh": {"task": "public.tasks.refresh_statistics", "schedule": timedelta(minutes=1)},
     # Agency API: Idempotency-Key records live 24 hours.
     "agency-api-idempotency-purge": {
         "task": "agency_api.tasks.purge_idempotency_records",
