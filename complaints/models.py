@@ -13,7 +13,7 @@ from kernel.actors import ActorKind
 from kernel.events import CaseEventKind
 from kernel.visibility import Visibility
 
-from .transitions import Status
+from .transitions import OPEN_STATUSES, Status
 
 STATUS_LABELS = {
     Status.SUBMITTED: _("Submitted"),
@@ -28,6 +28,8 @@ STATUS_LABELS = {
     Status.OUT_OF_SCOPE: _("Outside our remit"),
     Status.WITHDRAWN: _("Withdrawn"),
 }
+# Sorted, so that the partial indexes' conditions (and their migrations) never change order.
+OPEN_STATUS_VALUES = sorted(s.value for s in OPEN_STATUSES)
 STATUS_CHOICES = [(s.value, STATUS_LABELS[s]) for s in Status]
 ACTOR_CHOICES = [(a.value, a.value.replace("_", " ")) for a in ActorKind]
 
@@ -137,8 +139,21 @@ class Complaint(models.Model):
             models.Index(fields=["citizen", "status"]),
             # "My cases": one citizen's cases, newest first.
             models.Index(fields=["citizen", "-submitted_at"], name="complaint_citizen_submitted"),
-            # Officer queues: a status queue in its page order (urgent first, oldest first).
-            models.Index(fields=["status", "-urgent", "submitted_at"], name="complaint_queue_order"),
+            # Officer queues, each read by keyset in its page order (urgent first, oldest first, id):
+            # a one-status queue, the open cases, every case.
+            models.Index(fields=["status", "urgent", "submitted_at", "id"], name="complaint_status_queue"),
+            models.Index(
+                fields=["urgent", "submitted_at", "id"],
+                name="complaint_open_queue",
+                condition=Q(status__in=OPEN_STATUS_VALUES),
+            ),
+            models.Index(fields=["urgent", "submitted_at", "id"], name="complaint_all_queue"),
+            # Officer queue counts and open cases by agency and by officer: the open cases only.
+            models.Index(
+                fields=["status", "respondent", "assigned_officer"],
+                name="complaint_open_counts",
+                condition=Q(status__in=OPEN_STATUS_VALUES),
+            ),
         ]
 
     def __str__(self) -> str:

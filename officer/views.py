@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -87,12 +86,24 @@ def queues(request: HttpRequest) -> HttpResponse:
         elif officer_filter.isdigit():
             qs = qs.filter(assigned_officer_id=int(officer_filter))
         qs = selectors.search_complaints(qs, data.get("q") or "")
-    qs = qs.order_by("-urgent", "submitted_at")
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
     counts = selectors.queue_counts(now=now, queues=QUEUES)
+    page = selectors.queue_page(qs, after=request.GET.get("after"))
+    filtered = form.is_valid() and any(form.cleaned_data.get(k) for k in ("q", "agency", "urgent"))
+    if filtered or officer_filter:
+        page.count, page.count_capped = selectors.capped_count(qs)
+    else:
+        page.count = counts.get(queue)
+    params = request.GET.copy()
+    params.pop("after", None)
+    params.pop("page", None)
+    first_url = f"?{params.urlencode()}"
+    if page.next_cursor:
+        params["after"] = page.next_cursor
     context = {
         "queue": queue,
         "queue_label": labels[queue],
+        "first_url": first_url,
+        "next_url": f"?{params.urlencode()}" if page.next_cursor else None,
         "queues": [(key, labels[key], counts.get(key, 0)) for key in QUEUES],
         "page": page,
         "form": form,

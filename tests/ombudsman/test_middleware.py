@@ -24,7 +24,7 @@ class LazyMultipart:
 
     def __init__(self, size: int, *, abort_after: int | None = None) -> None:
         head = (
-            f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.pdf\"\r\n"
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="big.pdf"\r\n'
             "Content-Type: application/pdf\r\n\r\n"
         ).encode()
         tail = f"\r\n--{BOUNDARY}--\r\n".encode()
