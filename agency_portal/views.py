@@ -25,12 +25,12 @@ from complaints.selectors import case_events_for
 from kernel.errors import NotFound
 from kernel.events import event_label
 from kernel.http import add_form_error, attachment_response, run_service
+from kernel.spreadsheets import csv_bytes
 from kernel.visibility import VISIBLE_TO_AGENCY, Visibility
 from tribunal import services as tribunal_services
 from tribunal.models import CorrectionOrder, InformationRequest
 
 from . import selectors
-from .exports import csv_bytes
 from .forms import (
     AnswerForm,
     ConfirmOrderForm,

@@ -15,6 +15,7 @@ their status comes from the class like any other error. Nothing here imports an 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, Any, TypeVar
@@ -66,22 +67,17 @@ def run_service(fn: Callable[..., T], **kwargs: Any) -> tuple[T | None, ErrorAns
 # --- file downloads ---------------------------------------------------------------------------
 
 # The download's content type is the one sniffed from the content at upload (kernel.uploads);
-# anything else is served as opaque bytes.
+# anything else is served as opaque bytes. The name's extension comes from that type alone.
 OPAQUE = "application/octet-stream"
-_EXTENSIONS = {mime: {ext} for mime, ext in ALLOWED.items()} | {"image/jpeg": {"jpg", "jpeg"}}
+_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,10}$")
 
 
 def download_name(stored_name: str, content_type: str) -> str:
-    """The stored original name, cleaned again, with an extension that matches the sniffed type:
-    a PDF saved as `x.html` downloads as `x.html.pdf`, so no file opens as something else."""
-    name = safe_original_name(stored_name)
-    allowed = _EXTENSIONS.get(content_type)
-    if allowed is None:
-        return name
-    stem, dot, ext = name.rpartition(".")
-    if dot and stem and ext.lower() in allowed:
-        return name
-    return f"{name}.{ALLOWED[content_type]}"
+    """The stored original name, cleaned again, its own extension dropped and the sniffed type's
+    put in its place: a PDF uploaded as `x.html` downloads as `x.pdf`, an unknown type as `.bin`,
+    so no file opens as something it is not."""
+    stem = _EXTENSION.sub("", safe_original_name(stored_name)).rstrip(" .") or "file"
+    return f"{stem}.{ALLOWED.get(content_type, 'bin')}"
 
 
 def attachment_response(fileobj: IO[bytes], *, stored_name: str, content_type: str) -> FileResponse:

@@ -103,6 +103,8 @@ class NoStoreMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         user = getattr(request, "user", None)
+        if "no-store" in response.get("Cache-Control", ""):
+            return response  # already says so (downloads: kernel.http.attachment_response)
         if request.path.startswith(PRIVATE_PREFIXES) or (user is not None and user.is_authenticated):
             add_never_cache_headers(response)
         return response

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import datetime
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -11,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_GET
+
+from kernel.spreadsheets import safe_writer
 
 from .charts import Bar, share_chart
 from .services import statistics_refresh_if_behind
@@ -92,8 +93,9 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
 def statistics_csv(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="ombudsman-agency-statistics.csv"'
-    response.write("\ufeff")  # UTF-8 byte-order mark: spreadsheet programs then read the Chinese names right
-    writer = csv.writer(response)
+    # UTF-8 byte-order mark (spreadsheet programs then read the Chinese names right); formula-looking
+    # cells (an agency name starting with "=") quoted.
+    writer = safe_writer(response)
     writer.writerow(CSV_COLUMNS)
     for s in agency_statistics(now=timezone.now()):
         writer.writerow(csv_row(s))

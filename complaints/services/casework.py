@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import IO
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, Q
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from kernel import uploads
 from kernel.actors import Actor
-from kernel.errors import NotAllowed, ServiceError
+from kernel.errors import Conflict, NotAllowed, ServiceError
 from kernel.events import CaseEventKind
 from kernel.visibility import Visibility
 
@@ -75,10 +76,22 @@ def attachment_add(
     size: int | None = None,
     visibility: Visibility = Visibility.PARTIES,
 ) -> Attachment:
-    """Attach evidence to a case: type sniffed from content, size-limited, stored under a random name."""
+    """Attach evidence to a case: type sniffed from content, size-limited, stored under a random name,
+    at most settings.MAX_ATTACHMENTS_PER_CASE files per case (counted under the case's lock)."""
     content, mime, ext, digest = uploads.read_checked(fileobj, size)
     with transaction.atomic():
         complaint = step_begin(complaint_id=complaint_id, action=Action.ADD_EVIDENCE, actor=actor)
+        limit = settings.MAX_ATTACHMENTS_PER_CASE
+        if Attachment.objects.filter(complaint_id=complaint.pk).count() >= limit:
+            raise Conflict(
+                _(
+                    "This case already has %(n)s files, the most one case can hold. Put several pages into one "
+                    "PDF, or ask the ombudsman which files can be replaced."
+                )
+                % {"n": limit},
+                field="file",
+                code="too_many_files",
+            )
         attachment = Attachment(
             complaint=complaint,
             stored_name=uploads.new_stored_name(ext),

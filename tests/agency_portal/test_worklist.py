@@ -3,8 +3,6 @@ search by reference or the agency's own record id; exports as CSV and JSON."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import timedelta
 
@@ -12,7 +10,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from agency_portal.exports import csv_bytes, safe_cell
 from clocks.models import Clock, ClockStatus
 from kernel.actors import Actor
 from tests.factories import make_complaint
@@ -73,15 +70,6 @@ def test_counts_due_today_overdue_and_escalated(graph):  # type: ignore[no-untyp
     assert counts["overdue"] == 2 and counts["escalated"] == 1
     escalated = client.get(reverse("agency_portal:worklist"), {"state": "escalated"}).context["items"]
     assert [i.complaint.pk for i in escalated] == [b.pk]
-
-
-def test_csv_has_a_bom_and_quotes_formula_cells() -> None:
-    assert safe_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)" and safe_cell("+1") == "'+1" and safe_cell("@x") == "'@x"
-    assert safe_cell("-2") == "'-2" and safe_cell("OMB-1") == "OMB-1" and safe_cell(None) == ""
-    data = csv_bytes(["a", "b"], [["=1+1", "法院"]])
-    assert data.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert rows == [["a", "b"], ["'=1+1", "法院"]]
 
 
 def test_exports_are_scoped(graph):  # type: ignore[no-untyped-def]

@@ -74,14 +74,18 @@ def test_add_form_error_puts_it_on_the_named_field_or_above_the_form():
     ("stored", "mime", "expected"),
     [
         ("scan.png", "image/png", "scan.png"),
-        ("photo.JPEG", "image/jpeg", "photo.JPEG"),
+        ("photo.JPEG", "image/jpeg", "photo.jpg"),
         ("photo.jpg", "image/jpeg", "photo.jpg"),
-        ("page.html", "application/pdf", "page.html.pdf"),
+        ("page.html", "application/pdf", "page.pdf"),
+        ("page.pdf.html", "application/pdf", "page.pdf.pdf"),
+        ("x.html", "image/png", "x.png"),
         ("noext", "application/pdf", "noext.pdf"),
         ("../../etc/passwd", "application/pdf", "passwd.pdf"),
         ('a"b;c.pdf', "application/pdf", "a_b_c.pdf"),
         ("", "image/png", "file.png"),
-        ("data.bin", "application/octet-stream", "data.bin"),
+        (".html", "application/pdf", "html.pdf"),
+        ("data.exe", "application/octet-stream", "data.bin"),
+        ("x.html", "text/html", "x.bin"),
     ],
 )
 def test_download_name_is_clean_and_matches_the_sniffed_type(stored, mime, expected):
@@ -100,7 +104,7 @@ def test_attachment_response_headers():
 def test_attachment_response_never_serves_an_unknown_type_as_itself():
     response = attachment_response(io.BytesIO(b"<script>"), stored_name="x.html", content_type="text/html")
     assert response["Content-Type"] == "application/octet-stream"
-    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Content-Disposition"] == 'attachment; filename="x.bin"'
 
 
 def test_attachment_response_non_ascii_name():
@@ -134,10 +138,10 @@ def test_every_file_download_uses_the_one_response(settings, tmp_path):
     as_officer.force_login(officer)
     ref = complaint.reference
 
-    _assert_download(as_citizen.get(f"/cases/{ref}/files/{attachment.pk}/"), "page.html.pdf")
-    _assert_download(as_officer.get(f"/officer/cases/{ref}/files/{attachment.pk}/"), "page.html.pdf")
+    _assert_download(as_citizen.get(f"/cases/{ref}/files/{attachment.pk}/"), "page.pdf")
+    _assert_download(as_officer.get(f"/officer/cases/{ref}/files/{attachment.pk}/"), "page.pdf")
     agency = make_caller(complaint.respondent)
-    _assert_download(agency.api.get(f"/api/v1/agency/referrals/{ref}/attachments/{attachment.pk}"), "page.html.pdf")
+    _assert_download(agency.api.get(f"/api/v1/agency/referrals/{ref}/attachments/{attachment.pk}"), "page.pdf")
 
     complaint_open_investigation(
         complaint_id=complaint.pk, actor=Actor.for_user(officer), reason="Disputed.", now=timezone.now()
@@ -158,3 +162,25 @@ def test_every_file_download_uses_the_one_response(settings, tmp_path):
     )
     document = request.documents.get()
     _assert_download(as_officer.get(f"/officer/information-documents/{document.pk}/"), "record.pdf")
+
+
+POLYGLOT = b"%PDF-1.4\n<html><body><script>alert(document.cookie)</script></body></html>\n1 0 obj<<>>endobj\n%%EOF\n"
+
+
+@pytest.mark.django_db
+def test_a_pdf_html_polyglot_named_html_downloads_as_a_pdf(settings, tmp_path):
+    """Issue 10: a PDF/HTML polyglot uploaded as `x.html` downloaded under its .html name."""
+    settings.MEDIA_ROOT = str(tmp_path)
+    now = timezone.now()
+    complaint = make_complaint(status="referred", now=now)
+    citizen = complaint.citizen.user
+    attachment = attachment_add(
+        complaint_id=complaint.pk, actor=Actor.for_user(citizen), fileobj=io.BytesIO(POLYGLOT), filename="x.html", now=now
+    )
+    assert attachment.content_type == "application/pdf"
+    client = Client()
+    client.force_login(citizen)
+    response = client.get(f"/cases/{complaint.reference}/files/{attachment.pk}/")
+    _assert_download(response, "x.pdf")
+    assert ".html" not in response["Content-Disposition"]
+    assert b"".join(response.streaming_content) == POLYGLOT

@@ -237,3 +237,16 @@ def test_statistics_cost_the_same_queries_for_few_and_many_cases():
     _answered(agency, "verified", 8)
     statistics_refresh(now=NOW)
     assert queries() == few
+
+
+@pytest.mark.django_db
+def test_the_csv_quotes_formula_cells():
+    """An agency name that a spreadsheet would run as a formula is written as text."""
+    AgencyFactory(slug="formula", name_en='=HYPERLINK("http://evil.example","x")', name_zh="@SUM(1)")
+    _answered(AgencyFactory(slug="formula-2", name_en="+1+1", name_zh="-2"), "corrected", 1)
+    table = list(csv.DictReader(io.StringIO(Client().get("/statistics.csv").content.decode("utf-8-sig"))))
+    rows = {r["agency"]: r for r in table}
+    assert rows["formula-2"]["name_en"] == "'+1+1" and rows["formula-2"]["name_zh"] == "'-2"
+    if "formula" in rows:  # agencies without a case may be left out of the statistics
+        assert rows["formula"]["name_en"].startswith("'=") and rows["formula"]["name_zh"] == "'@SUM(1)"
+    assert all(not v.startswith(("=", "+", "-", "@")) for r in table for v in r.values())
