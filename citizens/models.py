@@ -56,6 +56,8 @@ class Citizen(models.Model):
 
     class Meta:
         ordering = ("full_name",)
+        # An officer may search by the masked number shown on the case page.
+        indexes = [models.Index(fields=["national_id_masked"], name="citizen_id_masked")]
         constraints = [
             models.CheckConstraint(name="citizen_not_own_parent", condition=~Q(parent=models.F("id"))),
             models.CheckConstraint(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -69,6 +70,26 @@ class ReferenceSequence(models.Model):
         return f"{self.year}: {self.last_value}"
 
 
+SEARCH_SOURCES = frozenset({"reference", "citizen", "statement", "other_record_description", "respondent"})
+
+
+CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+def search_text_of(*parts: str) -> str:
+    """The search column's text: the parts, lower case, whitespace collapsed, then every pair of
+    neighbouring Chinese characters (and the last of each run) as words of their own, so that a
+    one- or two-character Chinese term is a word the full-text index finds (Chinese is not
+    segmented into words, and trigrams need three characters). The migration that fills the
+    column keeps a copy of this function."""
+    text = " ".join(" ".join(p.split()) for p in parts if p and p.strip()).lower()
+    grams: list[str] = []
+    for run in CJK_RUN.findall(text):
+        grams += [run[i : i + 2] for i in range(len(run) - 1)]
+        grams.append(run[-1])
+    return f"{text} | {' '.join(grams)}" if grams else text
+
+
 class Complaint(models.Model):
     reference = models.CharField(max_length=20, unique=True, editable=False)
     citizen = models.ForeignKey(Citizen, on_delete=models.PROTECT, related_name="complaints")
@@ -108,6 +129,11 @@ class Complaint(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # What the officers' search reads (`officer.selectors.search_complaints`): the reference, the
+    # citizen's name, the statement, the record description and the respondent's names, lower
+    # case; on PostgreSQL a pg_trgm GIN index (substrings, Chinese) and a full-text GIN index
+    # (words) cover it (migration 0006). Kept by `save()` when one of its sources is saved.
+    search_text = models.TextField(blank=True, default="", editable=False)
 
     class Meta:
         ordering = ("-submitted_at",)
@@ -158,6 +184,21 @@ class Complaint(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        fields = kwargs.get("update_fields")
+        if fields is None or SEARCH_SOURCES & set(fields):
+            self.search_text = search_text_of(
+                self.reference,
+                self.citizen.full_name,
+                self.statement,
+                self.other_record_description,
+                self.respondent.name_en,
+                self.respondent.name_zh,
+            )
+            if fields is not None:
+                kwargs["update_fields"] = [*fields, "search_text"]
+        super().save(*args, **kwargs)
 
     @property
     def status_enum(self) -> Status:

@@ -3,15 +3,19 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import BooleanField, Count, Q, QuerySet, Sum
+from django.db.models.expressions import RawSQL
 
 from accounts.models import Role, User
+from citizens import national_id
+from citizens.models import Citizen
 from clocks import selectors as clock_selectors
 from complaints.models import Complaint, ReferenceSequence
 from complaints.transitions import OPEN_STATUSES, Status
@@ -52,7 +56,10 @@ def _clock_queue_ids(queue: str, now: datetime) -> QuerySet[Any] | None:
 
 
 def queue_complaints(queue: str, *, now: datetime) -> QuerySet[Complaint]:
-    qs = Complaint.objects.select_related("respondent", "citizen", "assigned_officer")
+    # The list shows none of the long texts: they stay on disk.
+    qs = Complaint.objects.select_related("respondent", "citizen", "assigned_officer").defer(
+        "statement", "search_text", "remedy_detail", "urgency_detail", "other_record_description"
+    )
     if queue in STATUS_QUEUES:
         return qs.filter(status__in=STATUS_QUEUES[queue])
     clock_qs = _clock_queue_ids(queue, now)
@@ -176,32 +183,84 @@ def open_counts_by_officer() -> list[dict[str, Any]]:
     ]
 
 
-def search_complaints(qs: QuerySet[Complaint], text: str) -> QuerySet[Complaint]:
-    """Full-text search over the reference, statement, record description, citizen and respondent:
-    PostgreSQL full-text search (English stemming, web-search syntax) in production, plus a substring
-    match so Chinese text (which PostgreSQL does not segment into words) is found too; a
-    case-insensitive substring match on SQLite."""
+REFERENCE_RE = re.compile(r"^OMB-\d{4}-\d{1,9}$", re.IGNORECASE)
+MASKED_RE = re.compile(r"^[0-9A-Z]{2}\*{2,20}[0-9A-Z]{2}$")
+WORD_RE = re.compile(r"\w+")
+# Trigrams need three characters; shorter terms match the start of a word (a name, a reference).
+MIN_SUBSTRING = 3
+
+
+def search_citizen_ids(text: str) -> list[int] | None:
+    """The citizens a whole ID number (by its keyed hash) or a masked one (`11**************34`,
+    as the case page shows it) names, or None if the text is neither."""
+    value = "".join(text.split()).upper()
+    if MASKED_RE.match(value):
+        return list(Citizen.objects.filter(national_id_masked=value).values_list("pk", flat=True))
+    value = value.replace("-", "")
+    # A number, not words: 12 or more characters, nearly all digits (a resident ID ends in X).
+    if len(value) >= 12 and value.isalnum() and sum(ch.isdigit() for ch in value) >= len(value) - 2:
+        try:
+            digest = national_id.keyed_hash(value)
+        except ValidationError:
+            return None
+        return list(Citizen.objects.filter(national_id_hash=digest).values_list("pk", flat=True))
+    return None
+
+
+def search_direct_hit(text: str) -> Complaint | None:
+    """The one case a reference or an ID number (whole or masked) names, to go straight to it."""
     text = text.strip()
+    if REFERENCE_RE.match(text):
+        return Complaint.objects.filter(reference=text.upper()).first()
+    citizens = search_citizen_ids(text)
+    if citizens:
+        cases = list(Complaint.objects.filter(citizen_id__in=citizens).order_by("-submitted_at")[:2])
+        if len(cases) == 1:
+            return cases[0]
+    return None
+
+
+def _tsquery_prefix(term: str) -> str:
+    words = WORD_RE.findall(term)
+    return " & ".join("'" + w.replace("'", "''") + "':*" for w in words)
+
+
+def search_complaints(qs: QuerySet[Complaint], text: str) -> QuerySet[Complaint]:
+    """Search the reference, the citizen's name, the statement, the record description and the
+    respondent's names (`Complaint.search_text`, lower case).
+
+    PostgreSQL: three characters or more match anywhere (`LIKE '%...%'` on the pg_trgm GIN index,
+    Chinese included) or as words (English full text on its GIN index: stems, any order); one or
+    two characters match the start of a word (a prefix query on the full-text index). An ID number,
+    whole or masked, finds that person's cases. SQLite (the embedded default): a plain substring
+    match on the column (no index; fine for a small office, not for the archive)."""
+    text = " ".join(text.split())
     if not text:
         return qs
-    ref_match = Q(reference__iexact=text)
-    if connection.vendor == "postgresql":
-        vector = (
-            SearchVector("reference", weight="A", config="english")
-            + SearchVector("statement", weight="B", config="english")
-            + SearchVector("other_record_description", weight="B", config="english")
-            + SearchVector("citizen__full_name", weight="A", config="english")
-            + SearchVector("respondent__name_en", weight="C", config="english")
+    citizens = search_citizen_ids(text)
+    if citizens is not None:
+        return qs.filter(citizen_id__in=citizens)
+    needle = text.lower()
+    if connection.vendor != "postgresql":
+        return qs.filter(search_text__contains=needle)
+    if len(needle) >= MIN_SUBSTRING:
+        return qs.filter(
+            Q(search_text__contains=needle)
+            | Q(
+                RawSQL(
+                    "to_tsvector('english'::regconfig, search_text) @@ websearch_to_tsquery('english'::regconfig, %s)",
+                    [needle],
+                    output_field=BooleanField(),
+                )
+            )
         )
-        query = SearchQuery(text, search_type="websearch", config="english")
-        return qs.annotate(search=vector).filter(
-            Q(search=query) | ref_match | Q(statement__icontains=text) | Q(respondent__name_zh__icontains=text)
-        )
+    prefix = _tsquery_prefix(needle)
+    if not prefix:
+        return qs.none()
     return qs.filter(
-        ref_match
-        | Q(reference__icontains=text)
-        | Q(statement__icontains=text)
-        | Q(other_record_description__icontains=text)
-        | Q(citizen__full_name__icontains=text)
-        | Q(respondent__name_en__icontains=text)
+        RawSQL(
+            "to_tsvector('english'::regconfig, search_text) @@ to_tsquery('english'::regconfig, %s)",
+            [prefix],
+            output_field=BooleanField(),
+        )
     )

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -71,6 +72,14 @@ def queues(request: HttpRequest) -> HttpResponse:
     if queue not in labels:
         queue = "new"
     form = QueueFilterForm(request.GET or None)
+    hit = selectors.search_direct_hit(form.data.get("q", "")) if form.is_bound and form.is_valid() else None
+    if hit is not None:  # a reference or an ID number: straight to its case
+        url = reverse("officer-case", kwargs={"reference": hit.reference})
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = url
+            return response
+        return redirect(url)
     qs = selectors.queue_complaints(queue, now=now)
     officer_filter = request.GET.get("officer", "")
     if form.is_valid():
