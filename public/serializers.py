@@ -30,6 +30,10 @@ class PublicDeterminationSerializer(serializers.ModelSerializer):
     flag_derived_from_relative = serializers.BooleanField(source="complaint.flag_derived_from_relative")
     agency_in_default = serializers.BooleanField(source="complaint.agency_in_default")
     remedies = serializers.ListField(child=serializers.CharField(), source="remedy_kinds")
+    public_summary = serializers.CharField(
+        source="register_summary", help_text="Empty while the summary is withheld for a check for personal data."
+    )
+    summary_withheld = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -47,6 +51,7 @@ class PublicDeterminationSerializer(serializers.ModelSerializer):
             "agency_in_default",
             "remedies",
             "public_summary",
+            "summary_withheld",
             "url",
         )
 
@@ -56,6 +61,9 @@ class PublicDeterminationSerializer(serializers.ModelSerializer):
     def get_record_category(self, obj: Determination) -> str | None:
         entry = obj.complaint.blacklist_entry
         return entry.category.code if entry else None
+
+    def get_summary_withheld(self, obj: Determination) -> bool:
+        return obj.summary_withheld_at is not None
 
     def get_url(self, obj: Determination) -> str:
         return reverse("public:determination-detail", args=[obj.number])

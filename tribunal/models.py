@@ -109,6 +109,9 @@ class Determination(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     issued_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Set when a published summary fails the screening as it is now (`rescreen_public_summaries`):
+    # the register then shows that the summary is withheld instead of the text.
+    summary_withheld_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-issued_at", "-id")
@@ -128,6 +131,11 @@ class Determination(models.Model):
 
     def __str__(self) -> str:
         return self.number or f"draft {self.pk}"
+
+    @property
+    def register_summary(self) -> str:
+        """The summary the public registers show ("" while it is withheld)."""
+        return "" if self.summary_withheld_at else self.public_summary
 
     @property
     def remedy_kinds(self) -> list[str]:

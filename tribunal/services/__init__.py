@@ -1,7 +1,8 @@
 """Every write of the tribunal goes through these services (house rules 1-2), by topic:
 
     information_requests   information_request_create / _answer / _cancel (and the webhook payload)
-    determinations         determination_save_draft, determination_sign; public_summary_problems
+    determinations         determination_save_draft, determination_sign; public_summary_problems;
+                           determination_summaries_rescreen (withholds summaries that now fail)
     correction_orders      orders from a determination or from an agency's own correction
                            (agency_response_recorded), propagated to every holder of the record;
                            superseding, correction_order_confirm, correction_order_waive, and
@@ -31,9 +32,11 @@ from .correction_orders import (
     correction_orders_for_determination,
 )
 from .determinations import (
+    RescreenReport,
     determination_payload,
     determination_save_draft,
     determination_sign,
+    determination_summaries_rescreen,
     public_summary_problems,
 )
 from .information_requests import (
@@ -52,6 +55,7 @@ __all__ = [
     "CRITERIA_KEYS",
     "DEFAULT_INFORMATION_DAYS",
     "MAX_FILES",
+    "RescreenReport",
     "Upload",
     "agency_response_recorded",
     "correction_order_confirm",
@@ -63,6 +67,7 @@ __all__ = [
     "determination_payload",
     "determination_save_draft",
     "determination_sign",
+    "determination_summaries_rescreen",
     "information_request_answer",
     "information_request_cancel",
     "information_request_create",

@@ -7,7 +7,9 @@ Lock order (complaints.lifecycle): `step_begin` locks the case, then the determi
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -32,6 +34,8 @@ from ..remedies import validated_remedies
 from ._shared import acting_user, text
 from .correction_orders import correction_orders_for_determination
 
+logger = logging.getLogger(__name__)
+
 
 def public_summary_problems(summary: str, complaint: Complaint) -> list[str]:
     """Why `summary` may not be published: the citizen's (or filer's) name, an ID number or
@@ -51,6 +55,41 @@ def public_summary_problems(summary: str, complaint: Complaint) -> list[str]:
         references=refs,
         national_id=raw_id,
     )
+
+
+@dataclass
+class RescreenReport:
+    checked: int = 0
+    withheld: list[str] = field(default_factory=list)  # determination numbers
+
+
+def determination_summaries_rescreen(*, now: datetime, dry_run: bool = False, batch_size: int = 200) -> RescreenReport:
+    """Screen every published summary again with the screening as it is now; withhold from the
+    register (summary_withheld_at = now) each one that fails. Batched by primary key; a summary
+    already withheld is not looked at again, so a second run changes nothing."""
+    report = RescreenReport()
+    issued = (
+        Determination.objects.filter(status=DeterminationStatus.ISSUED, summary_withheld_at__isnull=True)
+        .select_related(
+            "complaint__citizen", "complaint__filed_by", "complaint__blacklist_entry", "complaint__score_record"
+        )
+        .order_by("pk")
+    )
+    last_pk = 0
+    while True:
+        batch = list(issued.filter(pk__gt=last_pk)[:batch_size])
+        if not batch:
+            return report
+        last_pk = batch[-1].pk
+        report.checked += len(batch)
+        failing = [d for d in batch if public_summary_problems(d.public_summary, d.complaint)]
+        report.withheld += [str(d.number) for d in failing]
+        if failing and not dry_run:
+            Determination.objects.filter(pk__in=[d.pk for d in failing], summary_withheld_at__isnull=True).update(
+                summary_withheld_at=now
+            )
+            for d in failing:
+                logger.warning("public summary of %s withheld from the register: it fails the screening", d.number)
 
 
 def _require_publishable(summary: str, complaint: Complaint) -> None:
