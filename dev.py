@@ -5,6 +5,7 @@
     python3 dev.py test    install (with test tools) and run the whole test suite
     python3 dev.py bench   run the benchmarks (needs PostgreSQL, see README)
     python3 dev.py mutate  mutation testing of the core pure modules (README "Mutation testing")
+    python3 dev.py totp E  the current second-factor code of demo login E (development only)
 
 Everything is installed into ./.venv from the hashed lock files in requirements/.
 """
@@ -134,6 +135,9 @@ def cmd_run(argv: list[str]) -> int:
    senior officer .... senior@example.org
    agency portal ..... {base}/agency/  admin@harbour-court.example, responder@harbour-court.example
                        (every demo agency: admin@<slug>.example, responder@<slug>.example)
+ Second factor (officers, senior officer, agency logins): an authenticator app with the
+   demo TOTP secret KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU, or in another terminal:
+   python3 dev.py totp officer@example.org   (prints the current 6-digit code)
  Celery worker (every queue) and beat run alongside (broker: files under var/broker/).
  Press Ctrl+C to stop everything.
 ==============================================================================
@@ -244,12 +248,30 @@ def cmd_mutate(argv: list[str]) -> int:
     return 1 if failed else 0
 
 
+def cmd_totp(argv: list[str]) -> int:
+    """The current TOTP code of a demo login on the embedded database (development only)."""
+    if len(argv) != 1:
+        print("usage: python3 dev.py totp <email>")
+        return 2
+    ensure_venv("base")
+    env = dict(os.environ)
+    env.setdefault("DJANGO_SETTINGS_MODULE", "ombudsman.settings.dev")
+    return subprocess.run([str(PY), "manage.py", "totp_code", argv[0]], cwd=ROOT, env=env).returncode
+
+
 def cmd_venv(argv: list[str]) -> int:
     ensure_venv(argv[0] if argv else "dev")
     return 0
 
 
-COMMANDS = {"run": cmd_run, "test": cmd_test, "bench": cmd_bench, "mutate": cmd_mutate, "venv": cmd_venv}
+COMMANDS = {
+    "run": cmd_run,
+    "test": cmd_test,
+    "bench": cmd_bench,
+    "mutate": cmd_mutate,
+    "venv": cmd_venv,
+    "totp": cmd_totp,
+}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Accounts"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in  # noqa: PLC0415 (app registry ready)
+
+        from .middleware import start_staff_session  # noqa: PLC0415
+
+        user_logged_in.connect(start_staff_session, dispatch_uid="accounts.start_staff_session")

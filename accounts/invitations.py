@@ -26,6 +26,7 @@ from kernel.errors import Conflict, NotAllowed, NotFound, ServiceError
 from outbox.services import outbox_email
 
 from .models import User
+from .services import user_mark_email_verified
 
 VALID_FOR = timedelta(days=7)
 
@@ -123,6 +124,7 @@ def agency_invitation_accept(
             account.save()
         if AgencyMembership.objects.filter(user=account).exists():
             raise Conflict(_("This account already works for an agency."), field="email")
+        user_mark_email_verified(user=account)  # the link was mailed to this address
         AgencyMembership.objects.create(user=account, agency=invitation.agency, role=invitation.role)
         invitation.accepted_at = now
         invitation.accepted_by = account

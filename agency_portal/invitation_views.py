@@ -57,7 +57,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             )
             if err is None and user is not None:
                 if signed_in is None:
-                    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                    login(request, user, backend="accounts.backends.AuthenticationBackend")
                 messages.success(
                     request, _("Welcome: you now work for %(agency)s.") % {"agency": invite.agency.display_name}
                 )

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import User
 from kernel.actors import Actor
 from kernel.errors import Conflict, ServiceError
 
@@ -67,42 +67,31 @@ def _existing_citizen(raw_id: str) -> Citizen | None:
     return Citizen.objects.filter(national_id_hash=national_id.keyed_hash(raw_id)).first()
 
 
-def citizen_sign_up(
-    *, email: str, password: str, full_name: str, national_id_number: str, language: str = "en"
-) -> User:
-    """Create a citizen's account and, when nobody holds this ID number yet, a fresh citizen record.
+def citizen_record_for_new_account(
+    *, user: User, full_name: str, national_id_number: str, language: str = "en"
+) -> Citizen | None:
+    """The citizen record of a newly signed-up account (allauth's sign-up calls this through
+    portal.forms.SignUpExtraForm), or None.
 
     Self-service sign-up NEVER attaches an existing citizen record (a minor, a person an officer
     filed for by phone): whoever types an ID number is not thereby that person. When the ID number
-    matches an existing record, the account is created with no citizen record at all, so it sees
-    nothing of that record, and the answer is exactly the answer anyone else gets. The real person
-    reaches the record only through an officer (a claim code given out of band)."""
+    matches an existing record, the account gets no citizen record at all, so it sees nothing of
+    that record, and the answer on the page is exactly the answer anyone else gets. The real person
+    reaches the record only through an officer."""
     normalized = _normalized_id(national_id_number)
-    email = User.objects.normalize_email(email).lower()
-    if User.objects.filter(email__iexact=email).exists():
-        raise ServiceError(_("An account with this email address already exists. Sign in instead."), field="email")
-    with transaction.atomic():
-        matched = Citizen.objects.filter(national_id_hash=national_id.keyed_hash(normalized)).exists()
-        try:
-            user = User.objects.create_user(
-                email=email,
-                password=password,
-                full_name=full_name.strip(),
-                role=Role.CITIZEN,
-                preferred_language=language,
-            )
-        except IntegrityError:
-            raise ServiceError(_("An account with this email address already exists. Sign in instead."), field="email")
-        if not matched:
-            citizen = Citizen(full_name=full_name.strip(), email=email, preferred_language=language, user=user)
-            citizen.set_national_id(normalized)
-            try:
-                with transaction.atomic():
-                    citizen.save()
-            except IntegrityError:
-                # Someone else's record with this ID number appeared meanwhile: same rule, no link.
-                pass
-    return user
+    if Citizen.objects.filter(user=user).exists():
+        raise ServiceError(_("This account already has its citizen record."), field="national_id")
+    if _existing_citizen(normalized) is not None:
+        return None
+    citizen = Citizen(full_name=full_name.strip(), email=user.email, preferred_language=language, user=user)
+    citizen.set_national_id(normalized)
+    try:
+        with transaction.atomic():
+            citizen.save()
+    except IntegrityError:
+        # Someone else's record with this ID number appeared meanwhile: same rule, no link.
+        return None
+    return citizen
 
 
 def citizen_add_represented(

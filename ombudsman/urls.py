@@ -1,47 +1,24 @@
+from allauth.account.decorators import secure_admin_login
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
-from django.urls import include, path, reverse_lazy
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from oauth2_provider import views as oauth2_views
 
 from ops.views import healthz
-from portal import views as portal_views
 
-accounts_patterns = (
-    [
-        path("login/", auth_views.LoginView.as_view(), name="login"),
-        path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-        path("signup/", portal_views.signup, name="signup"),
-        path(
-            "password-reset/",
-            auth_views.PasswordResetView.as_view(
-                success_url=reverse_lazy("accounts:password_reset_done"),
-                email_template_name="registration/password_reset_email.txt",
-                subject_template_name="registration/password_reset_subject.txt",
-            ),
-            name="password_reset",
-        ),
-        path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
-        path(
-            "reset/<uidb64>/<token>/",
-            auth_views.PasswordResetConfirmView.as_view(success_url=reverse_lazy("accounts:password_reset_complete")),
-            name="password_reset_confirm",
-        ),
-        path("reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
-    ],
-    "accounts",
-)
+# The admin has no password-only door: its login page is allauth's (rate limits, second factor).
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", include("portal.urls")),
     path("officer/", include("officer.urls")),
     path("agency/", include("agency_portal.urls")),
     path("", include("public.urls")),
-    path("accounts/", include(accounts_patterns)),
+    path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
+from accounts.second_factor import second_factor_required
+from accounts.services import user_activate_totp, user_mark_email_verified
 from agencies.models import Agency, AgencyKind, AgencyMembership, AgencyRole, DataSharingLink, RecordCategory
 from agencies.reference_data import load_categories
 from citizens import national_id
@@ -36,6 +38,9 @@ from .demo_cases import Cast, named_cases, run_script
 from .demo_statistics import stat_cases
 
 DEMO_PASSWORD = "demo-pass-2026"
+# Every demo staff and agency login's second factor: one TOTP secret, so the demo can be walked
+# with any authenticator app (or `python3 dev.py totp <email>`). Never used outside the demo.
+DEMO_TOTP_SECRET = "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU"
 
 AGENCIES: list[dict[str, Any]] = [
     {
@@ -134,6 +139,11 @@ def _user(email: str, name: str, role: str) -> User:
     if created:
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
+    user_mark_email_verified(user=user)
+    if second_factor_required(user):
+        # Staff and agency logins need a second factor: the demo's is one known TOTP secret
+        # (printed by `dev.py run`; `python3 dev.py totp <email>` prints the current code).
+        user_activate_totp(user=user, secret=DEMO_TOTP_SECRET)
     return user
 
 
@@ -467,6 +477,7 @@ def _agency_portal(
         ):
             user = _user(email, name, Role.CITIZEN)
             AgencyMembership.objects.get_or_create(user=user, defaults={"agency": agency, "role": role})
+            user_activate_totp(user=user, secret=DEMO_TOTP_SECRET)
     if not court_work:
         return
     court = agencies["harbour-court"]

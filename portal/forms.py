@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from agencies.models import Agency
 from citizens import national_id
 from citizens.models import Citizen, RecordStatus, RepresentativeKind
+from citizens.services import citizen_record_for_new_account
 from complaints.models import Category, UrgencyReason
 from complaints.remedies import Remedy
 from kernel.uploads import MAX_BYTES
@@ -37,44 +39,30 @@ class NationalIdField(forms.CharField):
         return _check_national_id(value) if value else value
 
 
-class SignUpForm(forms.Form):
+class SignUpExtraForm(forms.Form):
+    """What a citizen adds to allauth's sign-up form (email and password): name and ID number.
+    allauth calls `signup` once the account exists; the citizen record comes from the service."""
+
     full_name = forms.CharField(
         label=_("Full name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
-    email = forms.EmailField(label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     national_id = NationalIdField(
         label=_("National ID number"),
         max_length=40,
         help_text=_("We keep it encrypted and only ever show it masked, like 11**********34."),
     )
-    password1 = forms.CharField(
-        label=_("Password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("At least 8 characters, not only digits, not a common password."),
-    )
-    password2 = forms.CharField(
-        label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
-    )
 
-    def clean_email(self) -> str:
-        email: str = self.cleaned_data["email"].lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise ValidationError(_("An account with this email address already exists. Sign in instead."))
-        return email
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        p1, p2 = data.get("password1"), data.get("password2")
-        if p1 and p2 and p1 != p2:
-            self.add_error("password2", _("The two passwords are different."))
-        elif p1:
-            user = User(email=data.get("email", ""), full_name=data.get("full_name", ""))
-            try:
-                password_validation.validate_password(p1, user)
-            except ValidationError as exc:
-                self.add_error("password1", exc)
-        return data
+    def signup(self, request: HttpRequest, user: User) -> None:
+        language = get_language() or "en"
+        user.full_name = self.cleaned_data["full_name"].strip()
+        user.preferred_language = language if language in ("en", "zh-hans") else "en"
+        user.save(update_fields=["full_name", "preferred_language"])
+        citizen_record_for_new_account(
+            user=user,
+            full_name=user.full_name,
+            national_id_number=self.cleaned_data["national_id"],
+            language=user.preferred_language,
+        )
 
 
 class RepresentedPersonForm(forms.Form):

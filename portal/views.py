@@ -1,4 +1,4 @@
-"""Citizen-facing pages: start page, sign-up, people represented, the citizen's cases (the filing
+"""Citizen-facing pages: start page, people represented, the citizen's cases (the filing
 wizard is in portal.filing_views). Every write goes through a service; refused requests come back as 4xx pages
 that say what to fix."""
 
@@ -9,18 +9,16 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import User
 from agencies.models import Agency
-from citizens.services import citizen_add_represented, citizen_sign_up
+from citizens.services import citizen_add_represented
 from complaints import selectors as complaint_selectors
 from complaints import services
 from complaints.models import AgencyOutcome, Complaint
@@ -36,7 +34,6 @@ from .forms import (
     OptionalReasonForm,
     ReasonForm,
     RepresentedPersonForm,
-    SignUpForm,
 )
 from .timeline import timeline_rows
 
@@ -52,34 +49,7 @@ def user(request: HttpRequest) -> User:
     return u
 
 
-# --- accounts ---------------------------------------------------------------------------------
-
-
-@require_http_methods(["GET", "POST"])
-def signup(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        return redirect("my-cases")
-    form = SignUpForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            new_user, err = run_service(
-                citizen_sign_up,
-                email=data["email"],
-                password=data["password1"],
-                full_name=data["full_name"],
-                national_id_number=data["national_id"],
-                language=get_language() or "en",
-            )
-            if err is None and new_user is not None:
-                login(request, new_user, backend="django.contrib.auth.backends.ModelBackend")
-                messages.success(request, _("Your account is ready. You can file a complaint now."))
-                return redirect("file-record")
-            assert err is not None
-            add_form_error(form, err)
-        status = 400
-    return render(request, "registration/signup.html", {"form": form}, status=status)
+# --- people represented ---------------------------------------------------------------------
 
 
 @login_required

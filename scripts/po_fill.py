@@ -10,6 +10,7 @@ fuzzy flags on them are cleared. Prints the msgids it could not find.
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -20,7 +21,7 @@ PO = Path(__file__).resolve().parent.parent / "locale" / "zh_Hans" / "LC_MESSAGE
 
 def main(path: str) -> int:
     wanted = json.loads(Path(path).read_text(encoding="utf-8"))
-    po = polib.pofile(str(PO), wrapwidth=0)
+    po = polib.pofile(str(PO), wrapwidth=79)  # as msgmerge (makemessages) writes it
     by_id = {entry.msgid: entry for entry in po}
     missing = []
     for msgid, text in wanted.items():
@@ -35,7 +36,10 @@ def main(path: str) -> int:
             entry.msgstr = text
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
+        entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
     po.save(str(PO))
+    # Re-wrap as gettext's own tools (makemessages' msgmerge) do, so diffs show only real changes.
+    subprocess.run(["msgcat", "--no-location", f"--output-file={PO}", str(PO)], check=True)
     for msgid in missing:
         print(f"not in the catalogue: {msgid!r}")
     return 0

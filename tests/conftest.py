@@ -86,6 +86,27 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture
+def admin_user(db: None, django_user_model: Any) -> Any:
+    """pytest-django's `admin_client` user, with the second factor every admin user needs."""
+    from accounts.services import user_activate_totp, user_mark_email_verified
+    from tests.factories import TEST_TOTP_SECRET
+
+    user = django_user_model.objects.create_superuser(email="admin@example.com", password="password")
+    user_mark_email_verified(user=user)
+    user_activate_totp(user=user, secret=TEST_TOTP_SECRET)
+    return user
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Rate limits (sign-in failures, resets, API throttles) count in the cache: each test starts
+    from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
 def now():  # type: ignore[no-untyped-def]
     return NOW
 

@@ -10,10 +10,13 @@ import factory
 from django.utils import timezone
 
 from accounts.models import Role, User
+from accounts.services import user_activate_totp, user_mark_email_verified
 from agencies.models import Agency, AgencyKind, AgencyMembership, AgencyRole, DataSharingLink, RecordCategory
 from citizens.models import BlacklistEntry, Citizen, CreditScoreRecord
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+# The second factor of factory-made officers and agency users (accounts.services.totp_code_now).
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -31,16 +34,23 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
         if create:
             obj.save()
+            user_mark_email_verified(user=obj)
 
 
 class OfficerFactory(UserFactory):
+    """An officer with a TOTP second factor (TEST_TOTP_SECRET) unless `second_factor=False`."""
+
     role = Role.OFFICER
     is_staff = True
 
+    @factory.post_generation
+    def second_factor(obj, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+        if create and extracted is not False:
+            user_activate_totp(user=obj, secret=TEST_TOTP_SECRET)
 
-class SeniorOfficerFactory(UserFactory):
+
+class SeniorOfficerFactory(OfficerFactory):
     role = Role.SENIOR_OFFICER
-    is_staff = True
 
 
 class AgencyFactory(factory.django.DjangoModelFactory):
@@ -233,3 +243,9 @@ class AgencyMembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory, full_name=factory.Faker("name"))
     agency = factory.SubFactory(AgencyFactory)
     role = AgencyRole.RESPONDER
+
+    @factory.post_generation
+    def second_factor(obj, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+        """Agency users sign in with TOTP (TEST_TOTP_SECRET) unless `second_factor=False`."""
+        if create and extracted is not False:
+            user_activate_totp(user=obj.user, secret=TEST_TOTP_SECRET)

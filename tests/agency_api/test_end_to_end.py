@@ -25,7 +25,9 @@ from tests.agency_api.conftest import standard_webhooks_verify
 from tests.factories import AgencyFactory, make_complaint
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: its flush then leaves no re-created content types for the next
+# serialized test (tests/clocks/test_lock_order.py failed after it otherwise).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_agency_works_a_referral_over_http(live_server, receiver):
     agency = AgencyFactory()
     out = io.StringIO()

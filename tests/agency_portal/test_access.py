@@ -87,7 +87,7 @@ def test_the_owner_sees_the_page_and_another_agency_gets_404(world, page):  # ty
 def test_citizens_officers_and_anonymous_visitors_are_kept_out(world, page):  # type: ignore[no-untyped-def]
     _owner, url = world["pages"][page]
     anonymous = Client().get(url)
-    assert anonymous.status_code == 302 and anonymous["Location"].startswith(reverse("accounts:login"))
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith(reverse("account_login"))
     for user in (world["referral"].citizen.user, OfficerFactory(), UserFactory()):
         client = Client()
         client.force_login(user)

@@ -12,11 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.invitations import agency_invitation_accept, agency_invitation_create
+from accounts.services import user_activate_totp
 from agencies.models import AgencyInvitation, AgencyMembership, AgencyRole
 from kernel.actors import Actor
 from kernel.errors import Conflict, NotAllowed, ServiceError
 from outbox.models import OutboxMessage
-from tests.factories import AgencyFactory, OfficerFactory, UserFactory
+from tests.factories import TEST_TOTP_SECRET, AgencyFactory, OfficerFactory, UserFactory
 
 from .conftest import make_member
 
@@ -53,7 +54,10 @@ def test_an_officer_invites_and_the_link_creates_the_account_once() -> None:
     membership = AgencyMembership.objects.get(user__email="clerk@court.example")
     assert membership.agency == court and membership.role == AgencyRole.ADMINISTRATOR
     assert membership.user.preferred_language == "zh-hans"
-    assert invited.get(reverse("agency_portal:team")).status_code == 200  # signed in, administrator
+    # Signed in, and sent to set up the second factor before any agency page answers.
+    assert invited.get(reverse("agency_portal:team"))["Location"] == "/accounts/2fa/"
+    user_activate_totp(user=membership.user, secret=TEST_TOTP_SECRET)
+    assert invited.get(reverse("agency_portal:team")).status_code == 200  # administrator
     again = Client().get(link)
     assert again.status_code == 409  # single use
     assert Client().login(email="clerk@court.example", password=PASSWORD)
@@ -98,6 +102,7 @@ def test_only_officers_invite_and_addresses_of_staff_are_refused(now) -> None:  
 def test_an_existing_account_must_sign_in_to_accept(now) -> None:  # type: ignore[no-untyped-def]
     court = AgencyFactory()
     person = UserFactory(email="known@court.example")
+    now = timezone.now()  # the page below accepts at the real time
     _inv, token = agency_invitation_create(
         agency=court, email="known@court.example", role="responder", actor=Actor.for_user(OfficerFactory()), now=now
     )

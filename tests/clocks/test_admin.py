@@ -2,14 +2,14 @@ import pytest
 from django.test import Client
 
 from clocks.rules import rule_current
-from tests.factories import AgencyFactory, UserFactory, make_complaint
+from tests.factories import AgencyFactory, SeniorOfficerFactory, make_complaint
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def admin_client() -> Client:
-    user = UserFactory(is_staff=True, is_superuser=True, role="senior_officer")
+    user = SeniorOfficerFactory(is_superuser=True)
     client = Client()
     client.force_login(user)
     return client

@@ -1,0 +1,28 @@
+"""Who must sign in with a second factor, and whether they have one.
+
+Every officer, senior officer, Django admin user (staff or superuser) and agency user needs a
+second factor (TOTP or WebAuthn; recovery codes only back them up) before any staff page, agency
+page, staff API call or the admin answers (accounts.middleware). Citizens may add one."""
+
+from __future__ import annotations
+
+from allauth.mfa.models import Authenticator
+
+from agencies.models import AgencyMembership
+
+from .models import User
+
+PRIMARY_FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
+
+
+def second_factor_required(user: User) -> bool:
+    if user.is_staff or user.is_superuser or user.is_officer:
+        return True
+    try:
+        return user.agency_membership is not None  # loaded with the user (accounts.backends)
+    except AgencyMembership.DoesNotExist:
+        return False
+
+
+def has_second_factor(user: User) -> bool:
+    return Authenticator.objects.filter(user_id=user.pk, type__in=PRIMARY_FACTORS).exists()
