@@ -10,6 +10,7 @@ fuzzy flags on them are cleared. Prints the msgids it could not find.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -39,7 +40,8 @@ def main(path: str) -> int:
         entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
     po.save(str(PO))
     # Re-wrap as gettext's own tools (makemessages' msgmerge) do, so diffs show only real changes.
-    subprocess.run(["msgcat", "--no-location", f"--output-file={PO}", str(PO)], check=True)
+    msgcat = shutil.which("msgcat") or "msgcat"  # gettext, which makemessages needs too
+    subprocess.run([msgcat, "--no-location", f"--output-file={PO}", str(PO)], check=True)  # noqa: S603
     for msgid in missing:
         print(f"not in the catalogue: {msgid!r}")
     return 0
