@@ -191,3 +191,58 @@ class CreditScoreRecord(models.Model):
         assert agency.score_min is not None and agency.score_max is not None
         if not agency.score_min <= self.score <= agency.score_max:
             raise ValidationError({"score": f"Score must be within {agency.score_min}-{agency.score_max}."})
+
+
+class RepresentationStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for an officer")
+    VERIFIED = "verified", _("Verified")
+    REFUSED = "refused", _("Refused")
+    ENDED = "ended", _("Ended")
+    EXPIRED = "expired", _("Expired")
+
+
+def representation_proof_path(instance: RepresentationRequest, filename: str) -> str:
+    # Never the uploaded name: a random name with the sniffed extension.
+    return f"representation/{instance.stored_name}"
+
+
+class RepresentationRequest(models.Model):
+    """A user's request to act for a person (a parent for a child, a lawyer for a client), with the
+    proof of authority. Only once an officer verifies it does the person's record name the user as
+    representative (`Citizen.representative`, which is what gives access); it ends when the person
+    or an officer ends it, or when it expires (citizens.services)."""
+
+    citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="representation_requests")
+    representative = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="representation_requests"
+    )
+    kind = models.CharField(max_length=20, choices=RepresentativeKind.choices)
+    stated_name = models.CharField(max_length=200)
+    stated_date_of_birth = models.DateField(null=True, blank=True)
+    proof = models.FileField(upload_to=representation_proof_path, max_length=300)
+    stored_name = models.CharField(max_length=80, unique=True)
+    proof_name = models.CharField(max_length=200)
+    proof_content_type = models.CharField(max_length=100)
+    status = models.CharField(max_length=10, choices=RepresentationStatus.choices, default=RepresentationStatus.PENDING)
+    refusal_reason = models.TextField(blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("created_at", "id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("citizen", "representative"),
+                condition=Q(status="pending"),
+                name="one_pending_representation_request",
+            )
+        ]
+        indexes = [models.Index(fields=("status", "expires_at"), name="representation_status_expiry")]
+
+    def __str__(self) -> str:
+        return f"{self.representative_id} for {self.citizen_id} ({self.status})"

@@ -264,3 +264,12 @@ def search_complaints(qs: QuerySet[Complaint], text: str) -> QuerySet[Complaint]
             output_field=BooleanField(),
         )
     )
+
+
+def representation_requests_waiting() -> list[RepresentationRequest]:
+    """Requests to represent someone that wait for an officer, oldest first."""
+    return list(
+        RepresentationRequest.objects.filter(status=RepresentationStatus.PENDING)
+        .select_related("citizen", "representative")
+        .order_by("created_at", "pk")[:200]
+    )

@@ -3,11 +3,16 @@ the one officer gate (officer.gate.officer_required)."""
 
 from django.urls import path
 
-from . import agency_views, investigation_views, views
+from . import agency_views, investigation_views, representation_views, views
 
 urlpatterns = [
     path("", views.queues, name="officer-queues"),
     path("file/", views.officer_file, name="officer-file"),
+    path("representation/", representation_views.representation_queue, name="officer-representation-queue"),
+    path("representation/<int:pk>/", representation_views.representation_decide, name="officer-representation"),
+    path(
+        "representation/<int:pk>/proof/", representation_views.representation_proof, name="officer-representation-proof"
+    ),
     path("agency-staff/invite/", agency_views.agency_invite, name="officer-agency-invite"),
     path("cases/<str:reference>/", views.officer_case, name="officer-case"),
     path("cases/<str:reference>/files/<int:pk>/", views.officer_attachment, name="officer-attachment"),

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+import io
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth.models import Group, Permission
@@ -15,7 +16,8 @@ from accounts.services import user_activate_totp, user_mark_email_verified
 from agencies.models import Agency, AgencyKind, AgencyMembership, AgencyRole, DataSharingLink, RecordCategory
 from agencies.reference_data import load_categories
 from citizens import national_id
-from citizens.models import BlacklistEntry, Citizen, CreditScoreRecord, RepresentativeKind
+from citizens.models import BlacklistEntry, Citizen, CreditScoreRecord, RepresentationRequest, RepresentativeKind
+from citizens.services import representation_request, representation_verify
 from complaints.models import Complaint
 from complaints.services import (
     complaint_open_investigation,
@@ -147,6 +149,49 @@ def _user(email: str, name: str, role: str) -> User:
     return user
 
 
+# A one-page PDF standing in for a scanned birth certificate or power of attorney in the demo.
+DEMO_PROOF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def _representation(users: dict[str, User], minor: Citizen, *, lijianguo_id: str) -> None:
+    """Through the real services: Zhang Min's proof for her daughter, verified by the officer
+    until the day before the daughter turns 18; Li Wei's proof for his father, waiting for an
+    officer (the officers' "Proof to check" list)."""
+    now = timezone.now()
+    officer = Actor.for_user(users["officer@example.org"])
+    if not RepresentationRequest.objects.filter(citizen=minor).exists():
+        Citizen.objects.filter(pk=minor.pk).update(representative=None, representative_kind="")
+        request = representation_request(
+            representative=users["parent@example.org"],
+            full_name=minor.full_name,
+            national_id_number=minor.reveal_national_id(),
+            date_of_birth=minor.date_of_birth,
+            kind=RepresentativeKind.PARENT,
+            proof=io.BytesIO(DEMO_PROOF),
+            proof_name="birth-certificate.pdf",
+            proof_size=len(DEMO_PROOF),
+            now=now,
+        )
+        until = timezone.make_aware(datetime(2028, 6, 14, 23, 59))
+        representation_verify(request_id=request.pk, actor=officer, now=now, valid_until=until)
+    li_wei = users["citizen@example.org"]
+    if not RepresentationRequest.objects.filter(representative=li_wei).exists():
+        representation_request(
+            representative=li_wei,
+            full_name="Li Jianguo",
+            national_id_number=lijianguo_id,
+            date_of_birth=date(1952, 1, 1),
+            kind=RepresentativeKind.OTHER,
+            proof=io.BytesIO(DEMO_PROOF),
+            proof_name="signed-authority.pdf",
+            proof_size=len(DEMO_PROOF),
+            now=now,
+        )
+
+
 def _citizen(raw_id: str, **fields: Any) -> Citizen:
     existing = Citizen.objects.filter(national_id_hash=national_id.keyed_hash(raw_id)).first()
     if existing:
@@ -219,9 +264,9 @@ def seed_demo(*, cases: bool = True) -> dict[str, int]:
         full_name="Zhang Xiaoyu",
         date_of_birth=date(2010, 6, 15),
         parent=parent,
-        representative=users["parent@example.org"],
-        representative_kind=RepresentativeKind.PARENT,
     )
+    _representation(users, minor, lijianguo_id="110101195201011238")
+    minor.refresh_from_db()
 
     court = agencies["harbour-court"]
     records: dict[str, BlacklistEntry | CreditScoreRecord] = {}

@@ -75,6 +75,14 @@ class RepresentedPersonForm(forms.Form):
         help_text=_("Needed for a child: complaints about minors are treated with priority."),
     )
     kind = forms.ChoiceField(label=_("You are their"), choices=RepresentativeKind.choices)
+    proof = forms.FileField(
+        label=_("Proof that you may act for them"),
+        help_text=_(
+            "For a child: the birth certificate or the household register page. Otherwise: an authority "
+            "they signed, or a lawyer's power of attorney. PDF or image, up to 10 MB."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": EVIDENCE_ACCEPT}),
+    )
 
 
 RECORD_OTHER = "other"

@@ -8,7 +8,13 @@ from django.db.models import Q, QuerySet
 
 from accounts.models import User
 from agencies.models import Agency
-from citizens.models import BlacklistEntry, Citizen, CreditScoreRecord
+from citizens.models import (
+    BlacklistEntry,
+    Citizen,
+    CreditScoreRecord,
+    RepresentationRequest,
+    RepresentationStatus,
+)
 from clocks.selectors import clocks_for_complaint
 from complaints.models import Complaint
 
@@ -18,6 +24,22 @@ from complaints.models import Complaint
 def citizens_user_can_file_for(user: User) -> QuerySet[Citizen]:
     """The user's own citizen record first, then the people they represent."""
     return Citizen.objects.filter(Q(user=user) | Q(representative=user)).order_by("-user_id", "full_name")
+
+
+def representation_requests_of(user: User) -> list[RepresentationRequest]:
+    """The user's own requests to represent someone, newest first (what they sent and its state)."""
+    return list(
+        RepresentationRequest.objects.filter(representative=user).select_related("citizen").order_by("-pk")[:20]
+    )
+
+
+def representations_of(user: User) -> list[RepresentationRequest]:
+    """Who represents the user now (verified representations of the user's own record)."""
+    return list(
+        RepresentationRequest.objects.filter(citizen__user=user, status=RepresentationStatus.VERIFIED)
+        .select_related("representative")
+        .order_by("pk")
+    )
 
 
 def records_for(*, citizen: Citizen, agency: Agency | None) -> tuple[list[BlacklistEntry], list[CreditScoreRecord]]:

@@ -14,11 +14,12 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
 from agencies.models import Agency
-from citizens.services import citizen_add_represented
+from citizens.services import representation_end as representation_end_service
+from citizens.services import representation_request
 from complaints import selectors as complaint_selectors
 from complaints import services
 from complaints.models import AgencyOutcome, Complaint
@@ -27,7 +28,7 @@ from kernel.actors import Actor, ActorKind
 from kernel.http import add_form_error, attachment_response, run_service
 from kernel.visibility import VISIBLE_TO_CITIZEN
 
-from . import case_page, letters, selectors, staging
+from . import case_page, letters, selectors
 from .forms import (
     EvidenceForm,
     MessageForm,
@@ -55,35 +56,51 @@ def user(request: HttpRequest) -> User:
 @login_required
 @require_http_methods(["GET", "POST"])
 def people_add(request: HttpRequest) -> HttpResponse:
-    """A parent or other representative registers the person they file for."""
+    """A parent or other representative asks to act for a person, with proof; an officer checks it."""
     if user(request).is_officer:
         raise Http404
-    form = RepresentedPersonForm(request.POST or None)
+    form = RepresentedPersonForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            citizen, err = run_service(
-                citizen_add_represented,
+            proof = data["proof"]
+            _request, err = run_service(
+                representation_request,
                 representative=user(request),
                 full_name=data["full_name"],
                 national_id_number=data["national_id"],
                 date_of_birth=data["date_of_birth"],
                 kind=data["kind"],
+                proof=proof,
+                proof_name=proof.name,
+                proof_size=proof.size,
+                now=timezone.now(),
             )
-            if err is None and citizen is not None:
+            if err is None:
                 messages.success(
                     request,
-                    _("%(name)s was added. You can now file a complaint for them.") % {"name": citizen.full_name},
+                    _(
+                        "Thank you. An officer will check your proof, usually within two working days; we "
+                        "will email you. Until then you cannot see or file anything for this person."
+                    ),
                 )
-                filing = request.session.get(staging.SESSION_KEY) or {}
-                filing["citizen"] = citizen.pk
-                request.session[staging.SESSION_KEY] = filing
-                return redirect("file-record")
-            assert err is not None
+                return redirect("my-cases")
             add_form_error(form, err)
         status = 400
     return render(request, "portal/people_add.html", {"form": form}, status=status)
+
+
+@login_required
+@require_POST
+def representation_end(request: HttpRequest, pk: int) -> HttpResponse:
+    """The represented person (or the representative) ends a representation."""
+    _ended, err = run_service(representation_end_service, request_id=pk, user=user(request), now=timezone.now())
+    if err is None:
+        messages.success(request, _("The representation has ended. They can no longer see or act on your cases."))
+    else:
+        messages.error(request, err.message)
+    return redirect("my-cases")
 
 
 # --- the citizen's cases ----------------------------------------------------------------------
@@ -103,8 +120,14 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     needing = case_page.complaints_needing_action(complaints)
     # Cases waiting for the citizen first, then the others, newest first within each.
     complaints.sort(key=lambda c: c.pk not in needing)
-    people = selectors.citizens_user_can_file_for(u)
-    return render(request, "portal/my_cases.html", {"complaints": complaints, "needing": needing, "people": people})
+    context = {
+        "complaints": complaints,
+        "needing": needing,
+        "people": selectors.citizens_user_can_file_for(u),
+        "my_representatives": selectors.representations_of(u),
+        "my_requests": selectors.representation_requests_of(u),
+    }
+    return render(request, "portal/my_cases.html", context)
 
 
 def citizen_case_or_404(request: HttpRequest, reference: str) -> Complaint:

@@ -273,6 +273,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "agency_api.tasks.purge_idempotency_records",
         "schedule": timedelta(hours=1),
     },
+    # Representation (a parent, guardian or lawyer acting for a person) ends when its time is up.
+    "expire-representations": {"task": "citizens.tasks.expire_representations", "schedule": timedelta(hours=1)},
     # Expired sessions (they hold filing drafts) and expired OAuth tokens are deleted daily.
     "clear-expired-sessions": {"task": "ops.tasks.clear_expired_sessions", "schedule": timedelta(hours=6)},
     "clear-expired-oauth-tokens": {"task": "ops.tasks.clear_expired_oauth_tokens", "schedule": timedelta(hours=6)},

@@ -5,7 +5,7 @@ before/after rows; the officer and the citizen see each step on their pages; the
 are met. Every page is photographed at phone and desktop width (var/screenshots/agency-*) and
 checked with axe-core (no violations at all).
 
-Waits for issue 10 (trust-accounts): the second factor at sign-in."""
+Agency users sign in with their second factor (TOTP)."""
 
 from __future__ import annotations
 
@@ -18,8 +18,9 @@ from clocks.models import Clock, ClockStatus
 from complaints.models import Complaint
 from kernel.actors import Actor
 from tests.agency_portal.conftest import make_member
-from tests.browser.test_journey import PDF, Checker, submit
-from tests.factories import OfficerFactory, make_complaint
+from tests.browser.signin import sign_in as sign_in_as
+from tests.browser.test_journey import PDF, Checker
+from tests.factories import TEST_TOTP_SECRET, OfficerFactory, make_complaint
 from tests.tribunal.conftest import graph  # noqa: F401  (fixture)
 from tests.tribunal.test_services import investigating, issue
 from tribunal import services as ts
@@ -33,10 +34,7 @@ def sign_in(browser: Any, url: str, email: str) -> Any:
     ctx = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
     page = ctx.new_page()
     page.set_default_timeout(20_000)
-    page.goto(url + "/accounts/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", PASSWORD)
-    submit(page)
+    sign_in_as(page, url, email, PASSWORD, TEST_TOTP_SECRET)
     return page
 
 

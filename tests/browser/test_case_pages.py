@@ -11,7 +11,8 @@ import pytest
 from django.core.management import call_command
 
 from complaints.models import Complaint
-from ops.demo import DEMO_PASSWORD
+from ops.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
+from tests.browser.signin import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -19,11 +20,7 @@ SIZES = {"phone": (360, 740), "desktop": (1280, 800)}
 
 
 def _login(page: Any, base: str, email: str) -> None:
-    page.goto(base + "/accounts/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    with page.expect_navigation():
-        page.click("main button[type=submit]")
+    sign_in(page, base, email, DEMO_PASSWORD, DEMO_TOTP_SECRET)
 
 
 def _walk(page: Any, base: str, paths: list[str], shots: Any, prefix: str) -> dict[str, int]:

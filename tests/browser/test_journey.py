@@ -7,18 +7,22 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
+from accounts.services import totp_code_now
 from agencies.models import Agency
 from citizens.models import Citizen
 from complaints.models import Complaint
 from complaints.services import complaint_record_agency_response
 from complaints.transitions import Status
 from kernel.actors import Actor
+from outbox.models import OutboxMessage
+from tests.browser.signin import sign_in
 from tests.factories import (
     AgencyFactory,
     BlacklistEntryFactory,
@@ -91,7 +95,7 @@ def test_citizen_files_in_chinese_officer_refers_citizen_sees_update(browser, li
         name_en="Beijing Higher People's Court list", name_zh="北京市高级人民法院失信名单", slug="bj-court"
     )
     platform = ScoringAgencyFactory(name_en="Sesame-like platform", name_zh="某信用分平台", slug="platform")
-    officer = OfficerFactory(email="officer-browser@example.org", full_name="Officer Browser")
+    officer = OfficerFactory(email="officer-browser@example.org", full_name="Officer Browser", second_factor=False)
     officer.set_password(PASSWORD)
     officer.save()
     evidence = tmp_path / "还款凭证.pdf"
@@ -124,6 +128,14 @@ def test_citizen_files_in_chinese_officer_refers_citizen_sees_update(browser, li
         page.fill("#id_password1", PASSWORD)
         page.fill("#id_password2", PASSWORD)
         check.page(page, "03-signup-zh")
+        submit(page)
+        # The address is verified first: the link arrives by mail (through the outbox).
+        assert page.url.endswith("/accounts/confirm-email/")
+        check.page(page, "03b-verify-email-zh")
+        mail = OutboxMessage.objects.get(recipient="zhangwei@example.org", topic="account.email_confirmation_signup")
+        link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+)", mail.payload["body"])
+        assert link is not None
+        page.goto(live_server.url + link.group(1))
         submit(page)
         assert page.url.endswith("/file/")
         # Sign-up created a fresh citizen record (it never attaches an existing one); the agencies'
@@ -180,10 +192,26 @@ def test_citizen_files_in_chinese_officer_refers_citizen_sees_update(browser, li
         officer_ctx = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
         opage = officer_ctx.new_page()
         opage.set_default_timeout(20_000)
-        opage.goto(live_server.url + "/accounts/login/")
-        opage.fill("#id_username", officer.email)
-        opage.fill("#id_password", PASSWORD)
+        sign_in(opage, live_server.url, officer.email, PASSWORD)
+        # No staff page before a second factor: the officer is sent to set one up, and does.
+        opage.goto(live_server.url + "/officer/")
+        assert opage.url.endswith("/accounts/2fa/")
+        check.page(opage, "08a-second-factor-required")
+        with opage.expect_navigation():
+            opage.click("a[href='/accounts/2fa/totp/activate/']")
+        if "/reauthenticate/" in opage.url:
+            opage.fill("input[name=password]", PASSWORD)
+            submit(opage)
+        secret = opage.input_value("#authenticator_secret")
+        check.page(opage, "08b-activate-totp")
+        opage.fill("input[name=code]", totp_code_now(secret, at=time.time()))
         submit(opage)
+        opage.goto(live_server.url + "/officer/")
+        assert opage.url.endswith("/officer/")
+        # Signing in again asks for the code (the next one: a code works once).
+        with opage.expect_navigation():
+            opage.click("header button:has-text('Sign out')")
+        sign_in(opage, live_server.url, officer.email, PASSWORD, secret, ahead=1)
         opage.goto(live_server.url + "/officer/")
         assert reference in opage.inner_text("main")
         # search as you type (HTMX swaps the result list)

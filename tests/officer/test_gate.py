@@ -23,7 +23,7 @@ def _url(pattern: URLPattern) -> str:
 
 
 def test_every_officer_url_is_behind_the_gate():
-    assert len(urlpatterns) == 7  # incl. inviting agency staff
+    assert len(urlpatterns) == 10  # incl. inviting agency staff and checking proof of representation
     assert [p.name for p in urlpatterns if not is_gated(p.callback)] == []
 
 

@@ -1,16 +1,23 @@
 import re
+from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Q
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import User
 from citizens import national_id
-from citizens.models import Citizen
+from citizens.models import Citizen, RepresentationRequest, RepresentationStatus
+from citizens.services import representation_refuse, representation_verify, representations_expire
 from complaints.selectors import complaints_visible_to_user
+from kernel.actors import Actor
+from kernel.errors import ServiceError
 from outbox.models import Channel, OutboxMessage
-from tests.factories import CitizenFactory, UserFactory
+from portal.selectors import citizens_user_can_file_for
+from tests.factories import CitizenFactory, OfficerFactory, UserFactory, make_complaint
 
 pytestmark = pytest.mark.django_db
 
@@ -169,30 +176,125 @@ def test_login_page_links_to_signup_and_reset():
     assert "/accounts/signup/" in body and "/accounts/password/reset/" in body
 
 
-def test_people_add_registers_a_minor_for_the_parent(client_a, citizen_a):
+PROOF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _ask_to_represent(client, national_id: str, name: str = "Li Xiaoming", kind: str = "parent"):
+    return client.post(
+        "/people/add/",
+        {
+            "full_name": name,
+            "national_id": national_id,
+            "date_of_birth": "2010-01-01",
+            "kind": kind,
+            "proof": SimpleUploadedFile("proof.pdf", PROOF, content_type="application/pdf"),
+        },
+    )
+
+
+def test_asking_to_represent_someone_gives_nothing_until_an_officer_verifies(client_a, citizen_a):
+    response = _ask_to_represent(client_a, "110101201001011111")
+    assert response.status_code == 302 and response["Location"] == "/cases/"
+    child = Citizen.objects.get(national_id_hash=national_id.keyed_hash("110101201001011111"))
+    request = RepresentationRequest.objects.get(citizen=child)
+    assert request.status == RepresentationStatus.PENDING and request.proof_content_type == "application/pdf"
+    assert child.representative is None and child.user is None
+    assert child not in citizens_user_can_file_for(citizen_a.user)
+    assert "Waiting for an officer" in client_a.get("/cases/").content.decode()
+    representation_verify(request_id=request.pk, actor=Actor.for_user(OfficerFactory()), now=timezone.now())
+    child.refresh_from_db()
+    assert child.representative == citizen_a.user and child.representative_kind == "parent"
+    assert child in citizens_user_can_file_for(citizen_a.user)
+
+
+def test_the_squat_fails_the_real_person_sees_and_ends_it(client_a, citizen_a, citizen_b):
+    """A stranger who knows someone's ID number asks to represent them: nothing is shown, the
+    answer is the same as for an unknown ID; once (wrongly) verified, the person is told and ends it."""
+    case = make_complaint(entry_kwargs={"citizen": citizen_b})
+    known = _ask_to_represent(client_a, "110101198002029999", name="Someone", kind="lawyer")
+    unknown = _ask_to_represent(client_a, "110101199909099999", name="Nobody", kind="lawyer")
+    assert (known.status_code, known["Location"]) == (unknown.status_code, unknown["Location"])
+    assert citizen_b.full_name not in client_a.get("/cases/").content.decode()
+    assert not complaints_visible_to_user(citizen_a.user).filter(pk=case.pk).exists()
+    assert client_a.get(f"/cases/{case.reference}/").status_code == 404
+    request = RepresentationRequest.objects.get(citizen=citizen_b)
+    representation_verify(request_id=request.pk, actor=Actor.for_user(OfficerFactory()), now=timezone.now())
+    told = OutboxMessage.objects.filter(recipient=citizen_b.user.email, topic="representation")
+    assert told.count() == 1
+    victim = Client()
+    victim.force_login(citizen_b.user)
+    page = victim.get("/cases/").content.decode()
+    assert "Your representative" in page
+    assert victim.post(f"/people/representation/{request.pk}/end/").status_code == 302
+    citizen_b.refresh_from_db()
+    assert citizen_b.representative is None
+    assert not complaints_visible_to_user(citizen_a.user).filter(pk=case.pk).exists()
+
+
+def test_only_the_parties_can_end_a_representation(client_a, citizen_a):
+    _ask_to_represent(client_a, "110101201001011111")
+    request = RepresentationRequest.objects.get()
+    representation_verify(request_id=request.pk, actor=Actor.for_user(OfficerFactory()), now=timezone.now())
+    stranger = Client()
+    stranger.force_login(UserFactory())
+    stranger.post(f"/people/representation/{request.pk}/end/")
+    request.refresh_from_db()
+    assert request.status == RepresentationStatus.VERIFIED
+
+
+def test_representation_expires(client_a, citizen_a):
+    _ask_to_represent(client_a, "110101201001011111")
+    request = RepresentationRequest.objects.get()
+    now = timezone.now()
+    representation_verify(
+        request_id=request.pk, actor=Actor.for_user(OfficerFactory()), now=now, valid_until=now + timedelta(days=1)
+    )
+    assert representations_expire(now=now) == 0
+    assert representations_expire(now=now + timedelta(days=2)) == 1
+    request.citizen.refresh_from_db()
+    assert request.citizen.representative is None
+    assert representations_expire(now=now + timedelta(days=3)) == 0
+
+
+def test_refusal_needs_a_reason_and_the_requester_reads_it(client_a):
+    _ask_to_represent(client_a, "110101201001011111")
+    request = RepresentationRequest.objects.get()
+    officer = Actor.for_user(OfficerFactory())
+    with pytest.raises(ServiceError):
+        representation_refuse(request_id=request.pk, actor=officer, reason=" ", now=timezone.now())
+    representation_refuse(request_id=request.pk, actor=officer, reason="The page is unreadable.", now=timezone.now())
+    assert "The page is unreadable." in client_a.get("/cases/").content.decode()
+
+
+def test_proof_must_be_a_pdf_or_image(client_a):
     response = client_a.post(
         "/people/add/",
         {
-            "full_name": "Li Xiaoming",
+            "full_name": "X",
             "national_id": "110101201001011111",
-            "date_of_birth": "2010-01-01",
             "kind": "parent",
+            "proof": SimpleUploadedFile("proof.html", b"<html><script>x</script>", content_type="application/pdf"),
         },
     )
-    assert response.status_code == 302
-    child = Citizen.objects.get(full_name="Li Xiaoming")
-    assert child.representative == citizen_a.user and child.representative_kind == "parent"
-    assert child.user is None
-
-
-def test_people_add_refuses_someone_already_registered(client_a, citizen_b):
-    response = client_a.post(
-        "/people/add/", {"full_name": "Wang Fang", "national_id": "110101198002029999", "kind": "lawyer"}
-    )
     assert response.status_code == 400
-    assert "already registered" in response.content.decode()
-    citizen_b.refresh_from_db()
-    assert citizen_b.representative is None
+    assert "Upload a PDF or an image" in response.content.decode()
+    assert not RepresentationRequest.objects.exists()
+
+
+def test_officers_decide_in_their_pages_and_others_cannot(client_a):
+    _ask_to_represent(client_a, "110101201001011111")
+    request = RepresentationRequest.objects.get()
+    officer = Client()
+    officer.force_login(OfficerFactory())
+    assert "Li Xiaoming" in officer.get("/officer/representation/").content.decode()
+    assert officer.get(f"/officer/representation/{request.pk}/").status_code == 200
+    proof = officer.get(f"/officer/representation/{request.pk}/proof/")
+    assert proof.status_code == 200 and proof["Content-Type"] == "application/pdf"
+    assert client_a.get(f"/officer/representation/{request.pk}/proof/").status_code == 404
+    done = officer.post(f"/officer/representation/{request.pk}/", {"verify": "1", "valid_until": "2030-01-01"})
+    assert done.status_code == 302
+    request.refresh_from_db()
+    assert request.status == RepresentationStatus.VERIFIED
 
 
 def test_language_switch_serves_chinese():

@@ -1,10 +1,13 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
-from citizens.models import Citizen
+from citizens.models import Citizen, RepresentationRequest
+from citizens.services import representation_verify
 from complaints.models import Attachment, CaseEvent, Complaint
-from tests.factories import AgencyFactory, BlacklistEntryFactory, CitizenFactory
+from kernel.actors import Actor
+from tests.factories import AgencyFactory, BlacklistEntryFactory, CitizenFactory, OfficerFactory
 
 from .conftest import PDF, PNG
 
@@ -163,7 +166,7 @@ def test_anonymous_is_sent_to_sign_in():
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
 
 
-def test_parent_files_for_a_minor(client_a, citizen_a, court):
+def test_parent_files_for_a_minor_once_an_officer_verified_the_proof(client_a, citizen_a, court):
     client_a.post(
         "/people/add/",
         {
@@ -171,9 +174,13 @@ def test_parent_files_for_a_minor(client_a, citizen_a, court):
             "national_id": "110101201001011111",
             "date_of_birth": "2010-01-01",
             "kind": "parent",
+            "proof": SimpleUploadedFile("birth.pdf", PDF, content_type="application/pdf"),
         },
     )
     child = Citizen.objects.get(full_name="Li Xiaoming")
+    assert child.representative_id is None  # nothing before an officer checked the proof
+    request = RepresentationRequest.objects.get(citizen=child)
+    representation_verify(request_id=request.pk, actor=Actor.for_user(OfficerFactory()), now=timezone.now())
     entry = BlacklistEntryFactory(citizen=child, agency=court, derived_from_relative=True)
     assert _step1(client_a, child, court, f"b:{entry.pk}").status_code == 302
     _details(client_a, category="derived_from_relative")
