@@ -15,7 +15,7 @@ from django.db.models.expressions import RawSQL
 
 from accounts.models import Role, User
 from citizens import national_id
-from citizens.models import Citizen
+from citizens.models import Citizen, RepresentationRequest, RepresentationStatus
 from clocks import selectors as clock_selectors
 from complaints.models import Complaint, ReferenceSequence
 from complaints.transitions import OPEN_STATUSES, Status

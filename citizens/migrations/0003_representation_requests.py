@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('citizens', '0001_initial'),
+        ('citizens', '0002_masked_id_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
