@@ -1,22 +1,26 @@
+"""Agencies are read-only here (they change through services: invitations, the agency API);
+reference data without a service (record categories, data-sharing links) stays editable, and
+Django's admin log records every edit of it."""
+
 from django.contrib import admin
+
+from kernel.admin import ReadOnlyInline, ReadOnlyModelAdmin
 
 from .models import Agency, DataSharingLink, RecordCategory
 
 
-class OutgoingLinkInline(admin.TabularInline):
+class OutgoingLinkInline(ReadOnlyInline):
+    """Shown on the agency's page; edited on the data-sharing links' own pages."""
+
     model = DataSharingLink
     fk_name = "source"
-    extra = 0
-    autocomplete_fields = ("recipient",)
-    filter_horizontal = ("categories",)
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(ReadOnlyModelAdmin):
     list_display = ("name_en", "name_zh", "slug", "kind", "jurisdiction", "score_min", "score_max", "active")
     list_filter = ("kind", "jurisdiction", "active")
     search_fields = ("name_en", "name_zh", "slug")
-    prepopulated_fields = {"slug": ("name_en",)}
     inlines = (OutgoingLinkInline,)
 
 

@@ -1,5 +1,7 @@
-"""Officers create and revoke agency API clients and manage webhook endpoints here. The client
-secret and a new webhook secret are shown once, in the confirmation message."""
+"""Agency API clients and webhook endpoints: read-only here for everyone (kernel.admin). Senior
+officers may create and revoke clients and rotate a webhook secret, each through its service and
+recorded in the admin log; the client secret and a new webhook secret are shown once, in the
+confirmation message. Agencies change their webhook URL through the API."""
 
 from __future__ import annotations
 
@@ -11,10 +13,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from kernel.errors import ServiceError
+from kernel.admin import ReadOnlyModelAdmin, is_senior
 
 from .models import ApiClient, IdempotencyRecord, WebhookEndpoint
-from .services import api_client_create, api_client_revoke, webhook_endpoint_set, webhook_url_check
+from .services import api_client_create, api_client_revoke, webhook_endpoint_set
 
 
 class ApiClientForm(forms.ModelForm):
@@ -24,7 +26,7 @@ class ApiClientForm(forms.ModelForm):
 
 
 @admin.register(ApiClient)
-class ApiClientAdmin(admin.ModelAdmin):
+class ApiClientAdmin(ReadOnlyModelAdmin):
     form = ApiClientForm
     list_display = ("name", "agency", "client_id", "created_at", "revoked_at")
     list_filter = ("agency", ("revoked_at", admin.EmptyFieldListFilter))
@@ -48,8 +50,14 @@ class ApiClientAdmin(admin.ModelAdmin):
             return ("agency", "name")
         return self.get_readonly_fields(request, obj)
 
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_senior(request)  # through api_client_create (save_model)
+
+    def get_actions(self, request: HttpRequest) -> Any:
+        return super().get_actions(request) if is_senior(request) else {}
+
     def save_model(self, request: HttpRequest, obj: ApiClient, form: Any, change: bool) -> None:
-        if change:
+        if change or not is_senior(request):
             return  # clients are immutable; revoke and create a new one instead
         client, secret = api_client_create(
             agency=obj.agency,
@@ -69,55 +77,39 @@ class ApiClientAdmin(admin.ModelAdmin):
     @admin.action(description="Revoke the selected clients (tokens stop working at once)")
     def revoke_clients(self, request: HttpRequest, queryset: QuerySet[ApiClient]) -> None:
         now = timezone.now()
+        if not is_senior(request):
+            return
         for client in queryset:
             api_client_revoke(client_id=client.pk, now=now, reason=f"revoked in admin by {request.user}")
+            self.log_change(request, client, "Revoked (api_client_revoke).")
         messages.success(request, f"Revoked {queryset.count()} client(s).")
 
-    def has_delete_permission(self, request: HttpRequest, obj: ApiClient | None = None) -> bool:
-        return False
-
-
-class WebhookEndpointForm(forms.ModelForm):
-    url = forms.URLField(max_length=500, assume_scheme="https")
-
-    class Meta:
-        model = WebhookEndpoint
-        fields = ("agency", "url")
-
-    def clean_url(self) -> str:
-        url = self.cleaned_data["url"]
-        try:
-            webhook_url_check(url)
-        except ServiceError as exc:
-            raise forms.ValidationError(exc.message) from exc
-        return url
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(admin.ModelAdmin):
-    form = WebhookEndpointForm
+class WebhookEndpointAdmin(ReadOnlyModelAdmin):
     list_display = ("agency", "url", "active", "disabled_at", "disabled_reason", "updated_at")
     list_filter = ("active",)
-    readonly_fields = ("active", "disabled_at", "disabled_reason", "created_at", "updated_at")
+    fields = ("agency", "url", "active", "disabled_at", "disabled_reason", "created_at", "updated_at")
     actions = ("rotate_secret",)
 
-    def save_model(self, request: HttpRequest, obj: WebhookEndpoint, form: Any, change: bool) -> None:
-        endpoint, secret, _created = webhook_endpoint_set(agency=obj.agency, url=obj.url, now=timezone.now())
-        obj.pk = endpoint.pk
-        if secret:
-            messages.warning(request, f"Signing secret: {secret} — give it to the agency now; it is not shown again.")
+    def get_actions(self, request: HttpRequest) -> Any:
+        return super().get_actions(request) if is_senior(request) else {}
 
     @admin.action(description="Rotate the signing secret (shown once)")
     def rotate_secret(self, request: HttpRequest, queryset: QuerySet[WebhookEndpoint]) -> None:
+        if not is_senior(request):
+            return
         for endpoint in queryset:
             _e, secret, _c = webhook_endpoint_set(
                 agency=endpoint.agency, url=endpoint.url, now=timezone.now(), rotate_secret=True
             )
+            self.log_change(request, endpoint, "Signing secret rotated (webhook_endpoint_set).")
             messages.warning(request, f"{endpoint.agency.slug}: new signing secret {secret} (not shown again)")
 
 
 @admin.register(IdempotencyRecord)
-class IdempotencyRecordAdmin(admin.ModelAdmin):
+class IdempotencyRecordAdmin(ReadOnlyModelAdmin):
     list_display = ("client", "key", "response_status", "completed", "created_at")
     readonly_fields = (
         "client",
@@ -130,5 +122,3 @@ class IdempotencyRecordAdmin(admin.ModelAdmin):
         "created_at",
     )
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False

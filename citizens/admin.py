@@ -1,10 +1,15 @@
+"""Citizens, their records and scores change only through services (sign-up, assisted filing,
+corrections ordered by the tribunal): read-only here (kernel.admin)."""
+
 from django.contrib import admin
+
+from kernel.admin import ReadOnlyModelAdmin
 
 from .models import BlacklistEntry, Citizen, CreditScoreRecord
 
 
 @admin.register(Citizen)
-class CitizenAdmin(admin.ModelAdmin):
+class CitizenAdmin(ReadOnlyModelAdmin):
     list_display = ("full_name", "national_id_masked", "email", "preferred_language", "representative_kind")
     search_fields = ("full_name", "email")
     readonly_fields = ("national_id_masked",)
@@ -13,7 +18,7 @@ class CitizenAdmin(admin.ModelAdmin):
 
 
 @admin.register(BlacklistEntry)
-class BlacklistEntryAdmin(admin.ModelAdmin):
+class BlacklistEntryAdmin(ReadOnlyModelAdmin):
     list_display = ("list_name", "agency", "citizen", "category", "listed_on", "status", "derived_from_relative")
     list_filter = ("status", "agency", "category", "derived_from_relative")
     search_fields = ("list_name", "agency_record_id", "citizen__full_name")
@@ -21,7 +26,7 @@ class BlacklistEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(CreditScoreRecord)
-class CreditScoreRecordAdmin(admin.ModelAdmin):
+class CreditScoreRecordAdmin(ReadOnlyModelAdmin):
     list_display = ("citizen", "agency", "score", "as_of", "automated")
     list_filter = ("agency", "automated")
     search_fields = ("citizen__full_name", "agency_record_id")

@@ -8,18 +8,9 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from kernel.admin import ReadOnlyInline, ReadOnlyModelAdmin
+
 from .models import AgencyClockRegime, Clock, ClockNotice, ClockPause, ClockRule
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(ClockRule)
@@ -43,28 +34,18 @@ class AgencyClockRegimeAdmin(admin.ModelAdmin):
     autocomplete_fields = ("agency",)
 
 
-class PauseInline(admin.TabularInline):
+class PauseInline(ReadOnlyInline):
     model = ClockPause
-    extra = 0
-    can_delete = False
     readonly_fields = ("paused_at", "resumed_at", "reason", "paused_by", "resumed_by")
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
-
-class NoticeInline(admin.TabularInline):
+class NoticeInline(ReadOnlyInline):
     model = ClockNotice
-    extra = 0
-    can_delete = False
     readonly_fields = ("kind", "level", "created_at", "detail")
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Clock)
-class ClockAdmin(ReadOnlyAdmin):
+class ClockAdmin(ReadOnlyModelAdmin):
     list_display = ("complaint", "obligation", "owed_by", "agency", "status", "due_at", "escalation_level")
     list_filter = ("status", "obligation", "owed_by", "escalation_level")
     search_fields = ("complaint__reference", "subject_key")

@@ -4,7 +4,8 @@ only through the tribunal services)."""
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
+
+from kernel.admin import ReadOnlyModelAdmin
 
 from .models import ConflictOfInterest, CorrectionOrder, CriteriaDisclosure, Determination, InformationRequest
 
@@ -28,39 +29,28 @@ class ConflictOfInterestAdmin(admin.ModelAdmin):
     )
 
 
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
 @admin.register(CriteriaDisclosure)
-class CriteriaDisclosureAdmin(_ReadOnly):
+class CriteriaDisclosureAdmin(ReadOnlyModelAdmin):
     list_display = ("agency", "version", "disclosed_at")
     list_filter = ("agency",)
 
 
 @admin.register(Determination)
-class DeterminationAdmin(_ReadOnly):
+class DeterminationAdmin(ReadOnlyModelAdmin):
     list_display = ("number", "complaint", "status", "outcome", "drafted_by", "signed_by", "issued_at")
     list_filter = ("status", "outcome")
     search_fields = ("number", "complaint__reference")
 
 
 @admin.register(CorrectionOrder)
-class CorrectionOrderAdmin(_ReadOnly):
+class CorrectionOrderAdmin(ReadOnlyModelAdmin):
     list_display = ("id", "complaint", "agency", "trigger", "status", "depth", "ordered_at", "due_at", "confirmed_at")
     list_filter = ("status", "trigger", "agency")
     search_fields = ("complaint__reference", "agency__name_en")
 
 
 @admin.register(InformationRequest)
-class InformationRequestAdmin(_ReadOnly):
+class InformationRequestAdmin(ReadOnlyModelAdmin):
     list_display = ("id", "complaint", "agency", "status", "due_at", "answered_at")
     list_filter = ("status", "agency")
     search_fields = ("complaint__reference", "agency__name_en")

@@ -356,6 +356,12 @@ OAUTH2_PROVIDER = {
     "SCOPES": {"agency": "Act for your agency on the cases referred to it"},
     "DEFAULT_SCOPES": ["agency"],
     "OAUTH2_VALIDATOR_CLASS": "agency_api.oauth.AgencyOAuth2Validator",
+    # Read-only in the admin (kernel.admin): clients change through agency_api.services only.
+    "APPLICATION_ADMIN_CLASS": "agency_api.oauth_admin.ApplicationAdmin",
+    "ACCESS_TOKEN_ADMIN_CLASS": "agency_api.oauth_admin.AccessTokenAdmin",
+    "REFRESH_TOKEN_ADMIN_CLASS": "agency_api.oauth_admin.RefreshTokenAdmin",
+    "GRANT_ADMIN_CLASS": "agency_api.oauth_admin.GrantAdmin",
+    "ID_TOKEN_ADMIN_CLASS": "agency_api.oauth_admin.IDTokenAdmin",
 }
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"  # referenced by agency_api.ApiClient
 # Agency API: per-client throttle (counted in the default cache: Redis when CACHE_URL is set),

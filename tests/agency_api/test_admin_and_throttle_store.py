@@ -58,7 +58,7 @@ def test_throttle_counter_is_in_the_shared_redis_cache():
     assert cache.get(keys[0].decode().split(":1:", 1)[1]) == 3
 
 
-def test_case_officers_see_delivery_log_and_manage_clients(client):
+def test_case_officers_see_delivery_log_and_clients_but_do_not_create_them(client):
     from django.utils import timezone
 
     from ops.demo import _officers_group
@@ -75,5 +75,6 @@ def test_case_officers_see_delivery_log_and_manage_clients(client):
     client.force_login(officer)
     log = client.get(f"/admin/outbox/outboxmessage/{message.pk}/change/")
     assert log.status_code == 200 and "no active webhook endpoint" in log.content.decode()
-    assert client.get("/admin/agency_api/apiclient/add/").status_code == 200
+    assert client.get("/admin/agency_api/apiclient/").status_code == 200
+    assert client.get("/admin/agency_api/apiclient/add/").status_code == 403  # seniors only
     assert client.get("/admin/agency_api/webhookendpoint/").status_code == 200
