@@ -15,7 +15,7 @@ from typing import Any
 
 from celery import current_app
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
@@ -134,15 +134,32 @@ def outbox_webhook_row(
 # --- queueing one message inside the caller's transaction ----------------------------------------
 
 
+def _insert_unless_queued(message: OutboxMessage) -> bool:
+    """One `INSERT ... ON CONFLICT (dedupe_key) DO NOTHING RETURNING` (PostgreSQL and SQLite
+    3.35+): True if the row was written. No savepoint, so queueing costs one statement inside a
+    step's transaction however many messages the step queues."""
+    connection = transaction.get_connection()
+    fields = OutboxMessage._meta.concrete_fields
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    values = [f.get_db_prep_save(f.pre_save(message, True), connection) for f in fields]
+    table = connection.ops.quote_name(OutboxMessage._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))}) "  # noqa: S608 - names from the model
+            f"ON CONFLICT ({connection.ops.quote_name('dedupe_key')}) DO NOTHING RETURNING 1",
+            values,
+        )
+        written = cursor.fetchone() is not None
+    if written:
+        message._state.adding = False
+        message._state.db = connection.alias
+    return written
+
+
 def _save(message: OutboxMessage) -> OutboxMessage | None:
     """Insert the row; None if its `dedupe_key` exists. The relay is kicked once the caller commits."""
-    try:
-        with transaction.atomic():
-            message.save(force_insert=True)
-    except IntegrityError:
-        if OutboxMessage.objects.filter(dedupe_key=message.dedupe_key).exists():
-            return None
-        raise
+    if not _insert_unless_queued(message):
+        return None
     kick_on_commit(message.channel)
     return message
 
