@@ -8,6 +8,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from oauth2_provider import views as oauth2_views
 
+from agency_api.token_views import ThrottledTokenView
 from ops.views import healthz
 
 # The admin has no password-only door: its login page is allauth's (rate limits, second factor).
@@ -25,7 +26,7 @@ urlpatterns = [
     path("api/v1/", include("clocks.urls")),
     path("api/v1/agency/", include("agency_api.urls")),
     # OAuth2 token endpoint for agency API clients (client credentials), and token revocation.
-    path("o/token/", oauth2_views.TokenView.as_view(), name="oauth2-token"),
+    path("o/token/", ThrottledTokenView.as_view(), name="oauth2-token"),
     path("o/revoke_token/", oauth2_views.RevokeTokenView.as_view(), name="oauth2-revoke-token"),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI: its init script is served from this URL (?script), not inline; its page keeps a

@@ -367,6 +367,13 @@ OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"  # referenced 
 # Agency API: per-client throttle (counted in the default cache: Redis when CACHE_URL is set),
 # and the webhook SSRF guard: private address kinds deliveries may reach (tests: ["loopback"]).
 AGENCY_API_THROTTLE_RATE = env("AGENCY_API_THROTTLE_RATE", default="1200/minute")
+# /o/token/ (agency_api.token_views): requests per address, and refused attempts per client id
+# before it is locked for the rest of the window (even with the right secret). The address is
+# REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT reverse proxies (docker-compose: 1, nginx) the one
+# they saw in X-Forwarded-For.
+OAUTH_TOKEN_RATE_PER_ADDRESS = env("OAUTH_TOKEN_RATE_PER_ADDRESS", default="30/minute")
+OAUTH_TOKEN_FAILURES_PER_CLIENT = env("OAUTH_TOKEN_FAILURES_PER_CLIENT", default="10/15m")
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.list("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=[])
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 WEBHOOK_CONNECT_TIMEOUT_SECONDS = env.float("WEBHOOK_CONNECT_TIMEOUT_SECONDS", default=5.0)

@@ -22,6 +22,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = str(VAR_DIR / "test-media")
+# Every test fetches tokens from 127.0.0.1; the token endpoint's own tests set tight limits.
+OAUTH_TOKEN_RATE_PER_ADDRESS = "100000/minute"
 REQUIRE_SERVICES = env.bool("REQUIRE_SERVICES", default=False)
 # WhiteNoise warns about a missing STATIC_ROOT on every request otherwise.
 os.makedirs(STATIC_ROOT, exist_ok=True)

@@ -52,7 +52,7 @@ def test_throttle_counter_is_in_the_shared_redis_cache():
         assert caller.get("/api/v1/agency/referrals/").status_code == 200
     # Another process sees the same counter: read it straight from Redis, not through Django.
     raw = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
-    keys = [k for k in raw.keys("*agency-api:throttle:*") if caller.client_id.encode() in k]
+    keys = [k for k in raw.keys("*ratelimit:agency-api:*") if caller.client_id.encode() in k]
     assert len(keys) == 1
     assert int(raw.get(keys[0])) == 3
     assert cache.get(keys[0].decode().split(":1:", 1)[1]) == 3
