@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from kernel.crypto import register_encrypted_field
+
 
 class AgencyApiConfig(AppConfig):
     name = "agency_api"
@@ -10,3 +12,6 @@ class AgencyApiConfig(AppConfig):
         # security scheme of the agency token (auth). They import models, so they cannot be imported
         # at the top of this module, which Django loads before the app registry is ready.
         from . import auth, webhooks  # noqa: F401, PLC0415 (app registry must be ready first)
+
+        # Webhook signing secrets are key-ring tokens: `manage.py rotate_keys` re-encrypts them.
+        register_encrypted_field("agency_api.WebhookEndpoint", "secret_ciphertext")

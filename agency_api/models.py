@@ -9,6 +9,8 @@ import secrets
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kernel import crypto
+
 WEBHOOK_SECRET_PREFIX = "whsec_"
 
 
@@ -53,7 +55,9 @@ class WebhookEndpoint(models.Model):
 
     agency = models.OneToOneField("agencies.Agency", on_delete=models.CASCADE, related_name="webhook_endpoint")
     url = models.URLField(max_length=500)
-    secret = models.CharField(max_length=100, editable=False)
+    # The signing secret, encrypted with the key ring (kernel.crypto; `rotate_keys` re-encrypts it).
+    # Read and set it through `secret`.
+    secret_ciphertext = models.TextField(editable=False, default="")
     active = models.BooleanField(default=True)
     disabled_at = models.DateTimeField(null=True, blank=True)
     disabled_reason = models.CharField(max_length=300, blank=True)
@@ -65,6 +69,15 @@ class WebhookEndpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency.slug}: {self.url}"
+
+    @property
+    def secret(self) -> str:
+        """The `whsec_` signing secret in clear (decrypted on each read)."""
+        return crypto.decrypt(self.secret_ciphertext) if self.secret_ciphertext else ""
+
+    @secret.setter
+    def secret(self, value: str) -> None:
+        self.secret_ciphertext = crypto.encrypt(value) if value else ""
 
 
 class IdempotencyRecord(models.Model):

@@ -11,7 +11,7 @@ from django.test import Client
 
 from tests.factories import AgencyFactory, CitizenFactory, UserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 RECORD_VIOLATIONS = """
 window.__csp = [];

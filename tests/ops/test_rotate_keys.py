@@ -53,3 +53,41 @@ def test_rotation_is_resumable_and_idempotent(settings):
     assert first.rotated == 3
     again = _report(keys_rotate(batch_size=1))
     assert (again.total, again.stale, again.rotated) == (3, 0, 0)
+
+
+def test_webhook_secrets_are_encrypted_and_rotated_with_the_id_numbers(settings):
+    from django.utils import timezone
+
+    from agency_api.models import WebhookEndpoint
+    from agency_api.services import webhook_endpoint_set
+    from tests.factories import AgencyFactory
+
+    old_key, new_key = settings.ENCRYPTION_KEYS[0], Fernet.generate_key().decode()
+    secrets = {}
+    for i in range(3):
+        endpoint, secret, _created = webhook_endpoint_set(
+            agency=AgencyFactory(), url=f"https://hooks{i}.example.org/in", now=timezone.now()
+        )
+        secrets[endpoint.pk] = secret
+        stored = WebhookEndpoint.objects.values_list("secret_ciphertext", flat=True).get(pk=endpoint.pk)
+        assert secret not in stored and secret.removeprefix("whsec_") not in stored  # never in clear
+        assert crypto.decrypt(stored) == secret
+    CitizenFactory()
+    settings.ENCRYPTION_KEYS = [new_key, old_key]
+
+    out = StringIO()
+    call_command("rotate_keys", "--dry-run", stdout=out)
+    assert "agency_api.WebhookEndpoint.secret_ciphertext: 3 values, 3 under an older key, would re-encrypt 3" in (
+        out.getvalue()
+    )
+    assert "citizens.Citizen.national_id_ciphertext: 1 values, 1 under an older key" in out.getvalue()
+    call_command("rotate_keys", "--batch-size", "2", stdout=StringIO())
+    settings.ENCRYPTION_KEYS = [new_key]  # the old key dropped: every secret still opens
+    for endpoint in WebhookEndpoint.objects.filter(pk__in=secrets):
+        assert endpoint.secret == secrets[endpoint.pk]
+        assert crypto.is_current(endpoint.secret_ciphertext)
+    out = StringIO()
+    call_command("rotate_keys", stdout=out)
+    assert "agency_api.WebhookEndpoint.secret_ciphertext: 3 values, 0 under an older key, re-encrypted 0" in (
+        out.getvalue()
+    )
