@@ -1,6 +1,7 @@
 from celery import shared_task
-from django.core.management import call_command
+from django.utils import timezone
 
+from .cleanup import oauth_tokens_clear_expired, sessions_clear_expired, staged_files_clear
 from .models import Heartbeat
 
 
@@ -12,10 +13,16 @@ def ping(self, token: str) -> None:  # type: ignore[no-untyped-def]
 @shared_task(name="ops.tasks.clear_expired_sessions", ignore_result=True)
 def clear_expired_sessions() -> None:
     """Expired sessions hold filing drafts (personal data): delete them (beat, every 6 hours)."""
-    call_command("clearsessions")
+    sessions_clear_expired(now=timezone.now())
 
 
 @shared_task(name="ops.tasks.clear_expired_oauth_tokens", ignore_result=True)
 def clear_expired_oauth_tokens() -> None:
-    """Expired OAuth access/refresh tokens and grants (django-oauth-toolkit's cleartokens)."""
-    call_command("cleartokens")
+    """Expired OAuth access/refresh tokens and grants (beat, every 6 hours)."""
+    oauth_tokens_clear_expired()
+
+
+@shared_task(name="ops.tasks.clear_staged_files", ignore_result=True)
+def clear_staged_files() -> None:
+    """Evidence files of filings never submitted, older than a day (beat, every 6 hours)."""
+    staged_files_clear(now=timezone.now())

@@ -278,6 +278,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Expired sessions (they hold filing drafts) and expired OAuth tokens are deleted daily.
     "clear-expired-sessions": {"task": "ops.tasks.clear_expired_sessions", "schedule": timedelta(hours=6)},
     "clear-expired-oauth-tokens": {"task": "ops.tasks.clear_expired_oauth_tokens", "schedule": timedelta(hours=6)},
+    "clear-staged-files": {"task": "ops.tasks.clear_staged_files", "schedule": timedelta(hours=6)},
 }
 
 # Cookies: never readable by scripts (HTMX sends the CSRF token from the page), same-site only.

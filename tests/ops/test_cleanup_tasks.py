@@ -40,3 +40,33 @@ def test_expired_oauth_tokens_are_cleared_live_ones_kept(settings):
     clear_expired_oauth_tokens()
     assert Token.objects.count() == 1
     assert Token.objects.get().expires > now
+
+
+def test_sessions_service_takes_now_and_works_in_batches():
+    from ops.cleanup import sessions_clear_expired
+
+    now = timezone.now()
+    for i in range(5):
+        Session.objects.create(session_key=f"old{i:029d}", session_data="", expire_date=now - timedelta(minutes=1))
+    Session.objects.create(session_key="z" * 32, session_data="", expire_date=now + timedelta(minutes=1))
+    assert sessions_clear_expired(now=now - timedelta(hours=1), batch_size=2) == 0  # nothing had expired then
+    assert sessions_clear_expired(now=now, batch_size=2) == 5
+    assert sessions_clear_expired(now=now, batch_size=2) == 0  # safe to run twice
+    assert list(Session.objects.values_list("session_key", flat=True)) == ["z" * 32]
+
+
+def test_staged_files_of_abandoned_filings_are_cleared(settings, tmp_path):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from ops.tasks import clear_staged_files
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    name = default_storage.save("staging/abandoned.pdf", ContentFile(b"%PDF-1.4"))
+    assert "ops.tasks.clear_staged_files" in {e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values()}
+    import os
+
+    old = (timezone.now() - timedelta(days=2)).timestamp()
+    os.utime(default_storage.path(name), (old, old))
+    clear_staged_files()
+    assert not default_storage.exists(name)
