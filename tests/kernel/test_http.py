@@ -123,15 +123,21 @@ def _assert_download(response, name: str) -> None:
     assert response["Content-Type"] == "application/pdf"
 
 
-@pytest.mark.django_db
-def test_every_file_download_uses_the_one_response(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path)
+def _case_with_file(content: bytes, filename: str):  # type: ignore[no-untyped-def]
+    """A referred case and a file its citizen added: (complaint, citizen user, attachment)."""
     now = timezone.now()
     complaint = make_complaint(status="referred", now=now)
     citizen = complaint.citizen.user
     attachment = attachment_add(
-        complaint_id=complaint.pk, actor=Actor.for_user(citizen), fileobj=io.BytesIO(PDF), filename="page.html", now=now
+        complaint_id=complaint.pk, actor=Actor.for_user(citizen), fileobj=io.BytesIO(content), filename=filename, now=now
     )
+    return complaint, citizen, attachment
+
+
+@pytest.mark.django_db
+def test_every_file_download_uses_the_one_response(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    complaint, citizen, attachment = _case_with_file(PDF, "page.html")
     officer = OfficerFactory()
     as_citizen, as_officer = Client(), Client()
     as_citizen.force_login(citizen)
@@ -171,12 +177,7 @@ POLYGLOT = b"%PDF-1.4\n<html><body><script>alert(document.cookie)</script></body
 def test_a_pdf_html_polyglot_named_html_downloads_as_a_pdf(settings, tmp_path):
     """Issue 10: a PDF/HTML polyglot uploaded as `x.html` downloaded under its .html name."""
     settings.MEDIA_ROOT = str(tmp_path)
-    now = timezone.now()
-    complaint = make_complaint(status="referred", now=now)
-    citizen = complaint.citizen.user
-    attachment = attachment_add(
-        complaint_id=complaint.pk, actor=Actor.for_user(citizen), fileobj=io.BytesIO(POLYGLOT), filename="x.html", now=now
-    )
+    complaint, citizen, attachment = _case_with_file(POLYGLOT, "x.html")
     assert attachment.content_type == "application/pdf"
     client = Client()
     client.force_login(citizen)
