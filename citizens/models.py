@@ -246,3 +246,45 @@ class RepresentationRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.representative_id} for {self.citizen_id} ({self.status})"
+
+
+class ClaimCode(models.Model):
+    """A one-time code an officer gives a person out of band (a printed letter, read by phone) so
+    that their own account takes over a record made without one (phone or walk-in filing, a
+    minor come of age). Only its keyed hash is stored; it works once, for 14 days
+    (complaints.services.identity)."""
+
+    citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="claim_codes")
+    code_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("created_at", "id")
+
+    def __str__(self) -> str:
+        return f"claim code for {self.citizen_id} (until {self.expires_at:%Y-%m-%d})"
+
+
+class IdentityMatch(models.Model):
+    """A new account whose sign-up ID number matched an existing record: the account was NOT
+    linked (citizens.services.citizen_record_for_new_account); officers see it as a task, check
+    who the person is by other means and give them a claim code."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="identity_matches")
+    citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="identity_matches")
+    created_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("created_at", "id")
+        indexes = [models.Index(fields=("resolved_at", "created_at"), name="identity_match_open")]
+
+    def __str__(self) -> str:
+        return f"account {self.user_id} matches record {self.citizen_id}"

@@ -22,6 +22,7 @@ from . import national_id
 from .models import (
     BlacklistEntry,
     Citizen,
+    IdentityMatch,
     RecordStatus,
     RepresentationRequest,
     RepresentationStatus,
@@ -80,7 +81,7 @@ def _existing_citizen(raw_id: str) -> Citizen | None:
 
 
 def citizen_record_for_new_account(
-    *, user: User, full_name: str, national_id_number: str, language: str = "en"
+    *, user: User, full_name: str, national_id_number: str, now: datetime, language: str = "en"
 ) -> Citizen | None:
     """The citizen record of a newly signed-up account (allauth's sign-up calls this through
     portal.forms.SignUpExtraForm), or None.
@@ -93,7 +94,10 @@ def citizen_record_for_new_account(
     normalized = _normalized_id(national_id_number)
     if Citizen.objects.filter(user=user).exists():
         raise ServiceError(_("This account already has its citizen record."), field="national_id")
-    if _existing_citizen(normalized) is not None:
+    existing = _existing_citizen(normalized)
+    if existing is not None:
+        # Only the officers learn of the match (a task in their queue), never the person.
+        IdentityMatch.objects.create(user=user, citizen=existing, created_at=now)
         return None
     citizen = Citizen(full_name=full_name.strip(), email=user.email, preferred_language=language, user=user)
     citizen.set_national_id(normalized)

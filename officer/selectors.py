@@ -15,7 +15,7 @@ from django.db.models.expressions import RawSQL
 
 from accounts.models import Role, User
 from citizens import national_id
-from citizens.models import Citizen, RepresentationRequest, RepresentationStatus
+from citizens.models import Citizen, IdentityMatch, RepresentationRequest, RepresentationStatus
 from clocks import selectors as clock_selectors
 from complaints.models import Complaint, ReferenceSequence
 from complaints.transitions import OPEN_STATUSES, Status
@@ -272,4 +272,13 @@ def representation_requests_waiting() -> list[RepresentationRequest]:
         RepresentationRequest.objects.filter(status=RepresentationStatus.PENDING)
         .select_related("citizen", "representative")
         .order_by("created_at", "pk")[:200]
+    )
+
+
+def identity_matches_open() -> list[IdentityMatch]:
+    """Sign-ups whose ID number matched an existing record, not yet handled, oldest first."""
+    return list(
+        IdentityMatch.objects.filter(resolved_at__isnull=True)
+        .select_related("user", "citizen")
+        .order_by("created_at")[:200]
     )

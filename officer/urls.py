@@ -3,11 +3,14 @@ the one officer gate (officer.gate.officer_required)."""
 
 from django.urls import path
 
-from . import agency_views, investigation_views, representation_views, views
+from . import agency_views, claim_views, investigation_views, representation_views, views
 
 urlpatterns = [
     path("", views.queues, name="officer-queues"),
     path("file/", views.officer_file, name="officer-file"),
+    path("claims/", claim_views.claim_tasks, name="officer-claims"),
+    path("claims/code/<int:citizen_id>/", claim_views.claim_code_new, name="officer-claim-code"),
+    path("claims/<int:match_id>/done/", claim_views.claim_task_done, name="officer-claim-done"),
     path("representation/", representation_views.representation_queue, name="officer-representation-queue"),
     path("representation/<int:pk>/", representation_views.representation_decide, name="officer-representation"),
     path(

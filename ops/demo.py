@@ -16,8 +16,15 @@ from accounts.services import user_activate_totp, user_mark_email_verified
 from agencies.models import Agency, AgencyKind, AgencyMembership, AgencyRole, DataSharingLink, RecordCategory
 from agencies.reference_data import load_categories
 from citizens import national_id
-from citizens.models import BlacklistEntry, Citizen, CreditScoreRecord, RepresentationRequest, RepresentativeKind
-from citizens.services import representation_request, representation_verify
+from citizens.models import (
+    BlacklistEntry,
+    Citizen,
+    CreditScoreRecord,
+    IdentityMatch,
+    RepresentationRequest,
+    RepresentativeKind,
+)
+from citizens.services import citizen_record_for_new_account, representation_request, representation_verify
 from complaints.models import Complaint
 from complaints.services import (
     complaint_open_investigation,
@@ -37,7 +44,7 @@ from tribunal.services import (
 )
 
 from .demo_cases import Cast, named_cases, run_script
-from .demo_statistics import stat_cases
+from .demo_statistics import stat_cases, stat_citizens
 
 DEMO_PASSWORD = "demo-pass-2026"
 # Every demo staff and agency login's second factor: one TOTP secret, so the demo can be walked
@@ -192,6 +199,22 @@ def _representation(users: dict[str, User], minor: Citizen, *, lijianguo_id: str
         )
 
 
+CLAIMANT_EMAIL = "claimant@example.org"
+
+
+def _identity_match() -> None:
+    """A person an officer filed for by phone signs up with her own ID number: the account gets
+    no record (only the officers' "Records to hand over" list learns of it) until an officer
+    gives her a claim code."""
+    person = stat_citizens()[0]
+    claimant = _user(CLAIMANT_EMAIL, person.full_name, Role.CITIZEN)
+    if IdentityMatch.objects.filter(user=claimant).exists() or Citizen.objects.filter(user=claimant).exists():
+        return
+    citizen_record_for_new_account(
+        user=claimant, full_name=person.full_name, national_id_number=person.reveal_national_id(), now=timezone.now()
+    )
+
+
 def _citizen(raw_id: str, **fields: Any) -> Citizen:
     existing = Citizen.objects.filter(national_id_hash=national_id.keyed_hash(raw_id)).first()
     if existing:
@@ -266,6 +289,7 @@ def seed_demo(*, cases: bool = True) -> dict[str, int]:
         parent=parent,
     )
     _representation(users, minor, lijianguo_id="110101195201011238")
+    _identity_match()
     minor.refresh_from_db()
 
     court = agencies["harbour-court"]

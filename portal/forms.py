@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -61,6 +62,7 @@ class SignUpExtraForm(forms.Form):
             user=user,
             full_name=user.full_name,
             national_id_number=self.cleaned_data["national_id"],
+            now=timezone.now(),
             language=user.preferred_language,
         )
 

@@ -7,6 +7,7 @@ from . import filing_views, record_holders, views
 urlpatterns = [
     path("", views.home, name="home"),
     path("people/add/", views.people_add, name="people-add"),
+    path("people/claim/", views.claim_record, name="claim-record"),
     path("people/representation/<int:pk>/end/", views.representation_end, name="representation-end"),
     path("file/", filing_views.file_record, name="file-record"),
     path("file/records/", filing_views.file_records_partial, name="file-records"),

@@ -8,12 +8,15 @@ import io
 from collections.abc import Callable
 from typing import Any
 
+from allauth.core import ratelimit
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
@@ -89,6 +92,45 @@ def people_add(request: HttpRequest) -> HttpResponse:
             add_form_error(form, err)
         status = 400
     return render(request, "portal/people_add.html", {"form": form}, status=status)
+
+
+class ClaimForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("Claim code"),
+        max_length=20,
+        help_text=gettext_lazy("The 12 letters and digits an officer gave you, for example ABCD-EFGH-JKMN."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "characters"}),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def claim_record(request: HttpRequest) -> HttpResponse:
+    """A person takes over the record an officer made for them, with the code the officer gave."""
+    if user(request).is_officer:
+        raise Http404
+    form = ClaimForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        limited = ratelimit.consume_or_429(request, action="claim_record", user=user(request))
+        if limited is not None:
+            return limited
+        status = 400
+        if form.is_valid():
+            citizen, err = run_service(
+                services.claim_code_redeem, user=user(request), code=form.cleaned_data["code"], now=timezone.now()
+            )
+            if err is None and citizen is not None:
+                messages.success(
+                    request,
+                    _("Welcome, %(name)s: your record and cases are now in your account.")
+                    % {"name": citizen.full_name},
+                )
+                return redirect("my-cases")
+            assert err is not None
+            status = err.status
+            add_form_error(form, err)
+    return render(request, "portal/claim.html", {"form": form}, status=status)
 
 
 @login_required

@@ -4,6 +4,7 @@
     referral    screening, referral, the agency's acknowledgement, disputed marking and answer
     outcome     resolve, investigate, determine, comply, close, withdraw, reopen
     casework    assignment, messages, evidence
+    identity    claim codes: a person's own account takes over the record an officer made
 
 Each one runs through `complaints.lifecycle` (lock, table, event, effects). The package exports
 every service by name, so callers write `from complaints import services` and
@@ -12,6 +13,7 @@ every service by name, so callers write `from complaints import services` and
 
 from .casework import attachment_add, complaint_assign, complaint_assign_automatically, complaint_post_message
 from .filing import MAX_STATEMENT, complaint_submit
+from .identity import claim_code_issue, claim_code_redeem, identity_match_resolve
 from .outcome import (
     complaint_close,
     complaint_issue_determination,
@@ -33,6 +35,8 @@ from .referral import (
 __all__ = [
     "MAX_STATEMENT",
     "attachment_add",
+    "claim_code_issue",
+    "claim_code_redeem",
     "complaint_acknowledge",
     "complaint_assign",
     "complaint_assign_automatically",
@@ -50,4 +54,5 @@ __all__ = [
     "complaint_start_screening",
     "complaint_submit",
     "complaint_withdraw",
+    "identity_match_resolve",
 ]

@@ -324,6 +324,8 @@ ACCOUNT_RATE_LIMITS = {
     "reauthenticate": "10/m/user",
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
+    # not allauth's: claim codes typed on /people/claim/ (portal.views.claim_record)
+    "claim_record": "5/h/user,20/h/ip",
 }
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_TOTP_ISSUER = "Credit Ombudsman"

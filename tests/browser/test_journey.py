@@ -217,11 +217,13 @@ def test_citizen_files_in_chinese_officer_refers_citizen_sees_update(browser, li
         # search as you type (HTMX swaps the result list)
         opage.fill("#id_q", "no-such-case-anywhere")
         opage.wait_for_selector(f"#queue-results >> text={reference}", state="detached")
-        opage.fill("#id_q", reference)
+        opage.fill("#id_q", "张伟")
         opage.wait_for_selector(f"#queue-results >> text={reference}")
         check.page(opage, "08-officer-queue")
+        # a reference goes straight to its case
         with opage.expect_navigation():
-            opage.click(f"text={reference}")
+            opage.fill("#id_q", reference)
+        assert opage.url.endswith(f"/officer/cases/{reference}/")
         check.page(opage, "09-officer-case")
         opage.click("summary:has-text('Start screening')")
         with opage.expect_navigation():
