@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('complaints', '0006_search_text'),
+        ('complaints', '0007_drop_covered_fk_indexes'),
     ]
 
     operations = [
