@@ -35,7 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-size", type=int, default=500, help="sweep batch size (default 500)")
     parser.add_argument("--messages", type=int, default=20_000, help="relay: due webhook messages (default 20,000)")
     parser.add_argument("--relay-workers", default="1,2,4", help="relay: worker process counts (default 1,2,4)")
+    parser.add_argument("--size", type=int, default=1_000_000, help="read: cases in the big run (default 1,000,000)")
     parser.add_argument("--keep-db", action="store_true", help="keep the benchmark database afterwards")
+    parser.add_argument("--db-name", default=None, help="name of the throwaway database (default bench_<name>)")
     args = parser.parse_args(argv)
 
     unknown = [s for s in args.sections if s not in BENCHMARKS]
@@ -54,9 +56,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     original = db["NAME"]
-    db.setdefault("TEST", {})["NAME"] = f"bench_{original}"
+    bench_name = args.db_name or f"bench_{original}"
+    db.setdefault("TEST", {})["NAME"] = bench_name
     started = time.monotonic()
-    print(f"Creating and migrating the throwaway database bench_{original} ...", flush=True)
+    print(f"Creating and migrating the throwaway database {bench_name} ...", flush=True)
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keep_db)
     try:
         for name in args.sections or list(BENCHMARKS):

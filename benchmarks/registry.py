@@ -21,7 +21,7 @@ class Benchmark:
 BENCHMARKS: dict[str, Benchmark] = {}
 
 # Modules that define sections (add yours here).
-SECTION_MODULES = ["benchmarks.clocks_sweep", "benchmarks.referral_list", "benchmarks.relay"]
+SECTION_MODULES = ["benchmarks.clocks_sweep", "benchmarks.read", "benchmarks.referral_list", "benchmarks.relay"]
 
 
 def benchmark(name: str, description: str) -> Callable[[Section], Section]:

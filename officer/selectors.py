@@ -12,8 +12,10 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import BooleanField, Count, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 
 from accounts.models import Role, User
+from agencies.models import Agency
 from citizens import national_id
 from citizens.models import Citizen, IdentityMatch, RepresentationRequest, RepresentationStatus
 from clocks import selectors as clock_selectors
@@ -31,6 +33,8 @@ OPEN = [s.value for s in OPEN_STATUSES]
 
 # Queues defined by status alone; the clock-based queues (due today, overdue, escalated) come from
 # `clocks.selectors`.
+CLOCK_QUEUES = ("due_today", "overdue", "escalated")
+
 STATUS_QUEUES: dict[str, list[str]] = {
     "new": [Status.SUBMITTED.value],
     "screening": [Status.SCREENING.value],
@@ -65,7 +69,9 @@ def queue_complaints(queue: str, *, now: datetime) -> QuerySet[Complaint]:
     clock_qs = _clock_queue_ids(queue, now)
     if clock_qs is None:
         return qs.none()
-    return qs.filter(pk__in=clock_qs)
+    # The ids first (a range scan of the clocks' (status, due_at) index): as a subquery the planner
+    # may walk the whole archive in page order looking for them.
+    return qs.filter(pk__in=list(clock_qs.values_list("complaint_id", flat=True).distinct()))
 
 
 def queue_counts(*, now: datetime, queues: list[str]) -> dict[str, int]:
@@ -78,7 +84,7 @@ def queue_counts(*, now: datetime, queues: list[str]) -> dict[str, int]:
     the clocks' (status, due_at) index, which grows with what is due, not with the archive)."""
     by_status = {
         row["status"]: row["n"]
-        for row in Complaint.objects.filter(status__in=OPEN).order_by().values("status").annotate(n=Count("pk"))
+        for row in Complaint.objects.filter(status__in=OPEN).order_by().values("status").annotate(n=Count("*"))
     }
     counts = {
         key: sum(by_status.get(s, 0) for s in statuses) for key, statuses in STATUS_QUEUES.items() if key != "all"
@@ -134,12 +140,18 @@ def _after(qs: QuerySet[Complaint], at: datetime, pk: int) -> QuerySet[Complaint
     return qs.filter(submitted_at__gte=at).filter(Q(submitted_at__gt=at) | Q(pk__gt=pk))
 
 
-def queue_page(qs: QuerySet[Complaint], *, after: str | None, size: int | None = None) -> QueuePage:
+def queue_page(qs: QuerySet[Complaint], *, after: str | None, size: int | None = None, few: bool = False) -> QueuePage:
     """The page after the cursor `after` (or the first page). At most two queries: the urgent
     cases after the cursor, then (if the page is not full) the others, each a range scan of an
-    index in (urgent, submitted_at, id) order."""
+    index in (urgent, submitted_at, id) order. `few`: the queryset names its cases by id (a
+    clock queue); they are then fetched by id and sorted, never looked for along the archive's
+    page order (which the planner may prefer, finding them only at the newest end)."""
     size = size or PAGE_SIZE
-    ordered = qs.order_by("submitted_at", "pk")
+    if few:
+        ordered = qs.select_related(None).only("pk", "urgent", "submitted_at")
+        ordered = ordered.order_by(Coalesce("submitted_at", "submitted_at"), "pk")
+    else:
+        ordered = qs.order_by("submitted_at", "pk")
     cursor = _parse_cursor(after)
     rows: list[Complaint] = []
     if cursor is None or cursor[0]:
@@ -154,6 +166,9 @@ def queue_page(qs: QuerySet[Complaint], *, after: str | None, size: int | None =
         rows += list(rest[: size + 1 - len(rows)])
     more = len(rows) > size
     rows = rows[:size]
+    if few and rows:  # the page's ids first (no join), then its rows with their names
+        by_id = qs.in_bulk([c.pk for c in rows])
+        rows = [by_id[c.pk] for c in rows]
     return QueuePage(rows=rows, next_cursor=_cursor(rows[-1]) if more and rows else None, first=cursor is None)
 
 
@@ -164,23 +179,43 @@ def capped_count(qs: QuerySet[Complaint], cap: int = COUNT_CAP) -> tuple[int, bo
 
 
 def open_counts_by_agency() -> list[dict[str, Any]]:
-    return [
-        dict(row)
-        for row in Complaint.objects.filter(status__in=OPEN)
-        .values("respondent_id", "respondent__name_en", "respondent__name_zh")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "respondent__name_en")
+    """Open cases per agency: grouped by id on the partial index of open cases (an index-only
+    scan), the names read for the agencies found (never a join per case)."""
+    counts = dict(
+        Complaint.objects.filter(status__in=OPEN).order_by().values_list("respondent_id").annotate(n=Count("*"))
+    )
+    names = {a.pk: a for a in Agency.objects.filter(pk__in=counts).only("name_en", "name_zh")}
+    rows = [
+        {
+            "respondent_id": pk,
+            "respondent__name_en": names[pk].name_en,
+            "respondent__name_zh": names[pk].name_zh,
+            "n": n,
+        }
+        for pk, n in counts.items()
+        if pk in names
     ]
+    return sorted(rows, key=lambda r: (-r["n"], r["respondent__name_en"]))
 
 
 def open_counts_by_officer() -> list[dict[str, Any]]:
-    return [
-        dict(row)
-        for row in Complaint.objects.filter(status__in=OPEN)
-        .values("assigned_officer_id", "assigned_officer__email", "assigned_officer__full_name")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "assigned_officer__email")
+    """Open cases per assigned officer (None: unassigned), as `open_counts_by_agency`."""
+    counts = dict(
+        Complaint.objects.filter(status__in=OPEN).order_by().values_list("assigned_officer_id").annotate(n=Count("*"))
+    )
+    users = {
+        u.pk: u for u in User.objects.filter(pk__in=[k for k in counts if k is not None]).only("email", "full_name")
+    }
+    rows = [
+        {
+            "assigned_officer_id": pk,
+            "assigned_officer__email": users[pk].email if pk in users else None,
+            "assigned_officer__full_name": users[pk].full_name if pk in users else None,
+            "n": n,
+        }
+        for pk, n in counts.items()
     ]
+    return sorted(rows, key=lambda r: (-r["n"], r["assigned_officer__email"] or ""))
 
 
 REFERENCE_RE = re.compile(r"^OMB-\d{4}-\d{1,9}$", re.IGNORECASE)

@@ -96,7 +96,7 @@ def queues(request: HttpRequest) -> HttpResponse:
             qs = qs.filter(assigned_officer_id=int(officer_filter))
         qs = selectors.search_complaints(qs, data.get("q") or "")
     counts = selectors.queue_counts(now=now, queues=QUEUES)
-    page = selectors.queue_page(qs, after=request.GET.get("after"))
+    page = selectors.queue_page(qs, after=request.GET.get("after"), few=queue in selectors.CLOCK_QUEUES)
     filtered = form.is_valid() and any(form.cleaned_data.get(k) for k in ("q", "agency", "urgent"))
     if filtered or officer_filter:
         page.count, page.count_capped = selectors.capped_count(qs)

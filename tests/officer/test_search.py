@@ -28,7 +28,13 @@ def cases(db):  # type: ignore[no-untyped-def]
             blacklist_entry=BlacklistEntryFactory(citizen=zhang, agency=court),
             statement="我被错误地列入失信被执行人名单，债务已经还清。",
         ),
-        "other": make_complaint(statement="The debt was paid in March."),
+        "other": make_complaint(
+            blacklist_entry=BlacklistEntryFactory(
+                citizen=CitizenFactory(full_name="Chen Bo"),
+                agency=AgencyFactory(name_en="Lotus Credit", name_zh="莲花信用", slug="lotus"),
+            ),
+            statement="The debt was paid in March.",
+        ),
     }
 
 
@@ -94,8 +100,8 @@ def test_the_search_column_follows_a_new_respondent(cases):
 
     case = cases["other"]
     walk_to(case, Status.SCREENING)
-    bank = AgencyFactory(name_en="Lotus Bank", name_zh="莲花银行")
+    bank = AgencyFactory(name_en="Orchid Bank", name_zh="兰花银行")
     complaint_refer(
         complaint_id=case.pk, actor=Actor.for_user(OfficerFactory()), now=case.submitted_at, respondent=bank
     )
-    assert case.reference in _found("莲花银行") and case.reference in _found("lotus bank")
+    assert case.reference in _found("兰花银行") and case.reference in _found("orchid bank")
