@@ -85,7 +85,6 @@ class ApiClientAdmin(ReadOnlyModelAdmin):
         messages.success(request, f"Revoked {queryset.count()} client(s).")
 
 
-
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(ReadOnlyModelAdmin):
     list_display = ("agency", "url", "active", "disabled_at", "disabled_reason", "updated_at")
@@ -121,4 +120,3 @@ class IdempotencyRecordAdmin(ReadOnlyModelAdmin):
         "response_headers",
         "created_at",
     )
-

@@ -50,7 +50,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agencies.scoping import agency_scoped
+from citizens.services import Read, access_log_record
 from kernel.actors import Actor
+from kernel.http import request_purpose
 
 from .auth import AgencyClientAuthentication, AgencyPrincipal, IsAgencyClient
 from .idempotency import IDEMPOTENCY_HEADER, Replay, idempotency_begin, idempotency_finish, request_fingerprint
@@ -144,6 +146,12 @@ class AgencyAPIView(generics.GenericAPIView):
     @property
     def actor(self) -> Actor:
         return Actor.for_agency(self.agency, self.client.label)
+
+    def log_read(self, kind: str, reads: list[Read]) -> None:
+        """The access log: what this agency's client read, at which endpoint (one INSERT)."""
+        access_log_record(
+            reader=self.actor, kind=kind, why=request_purpose(self.request), now=timezone.now(), reads=reads
+        )
 
     # -- scoping
     def get_base_queryset(self) -> QuerySet[Any]:

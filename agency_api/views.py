@@ -18,6 +18,8 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from citizens.models import AccessKind
+from citizens.services import Read
 from clocks.selectors import clocks_for_complaint
 from complaints.models import AgencyResponse, Attachment, CaseEvent, Complaint
 from complaints.selectors import case_events_for, referred_complaints
@@ -120,6 +122,12 @@ class ReferralList(ReferralScoped, generics.ListAPIView):
     serializer_class = ReferralListSerializer
     filterset_class = ReferralFilter
 
+    def paginate_queryset(self, queryset: Any) -> Any:
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            self.log_read(AccessKind.LISTED, [Read(c.citizen_id, c.pk) for c in page])
+        return page
+
 
 @extend_schema(
     summary="Get a referral",
@@ -133,6 +141,7 @@ class ReferralDetail(ReferralScoped, generics.RetrieveAPIView):
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         complaint = self.get_object()
+        self.log_read(AccessKind.CASE, [Read(complaint.citizen_id, complaint.pk)])
         context = dict(self.get_serializer_context())
         context.update(referral_context(complaint))
         return Response(ReferralDetailSerializer(complaint, context=context).data)
@@ -342,6 +351,7 @@ class AttachmentDownload(ReferralScoped):
         )
         if attachment is None:
             raise NotFound()
+        self.log_read(AccessKind.FILE, [Read(complaint.citizen_id, complaint.pk, attachment.pk)])
         return attachment_response(
             attachment.file.open("rb"), stored_name=attachment.original_name, content_type=attachment.content_type
         )

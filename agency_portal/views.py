@@ -18,13 +18,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from citizens.models import AccessKind
+from citizens.services import Read, access_log_record
 from complaints import services
 from complaints.models import AgencyOutcome, Category, Complaint
 from complaints.remedies import Remedy
 from complaints.selectors import case_events_for
 from kernel.errors import NotFound
 from kernel.events import event_label
-from kernel.http import add_form_error, attachment_response, run_service
+from kernel.http import add_form_error, attachment_response, request_purpose, run_service
 from kernel.spreadsheets import csv_bytes
 from kernel.visibility import VISIBLE_TO_AGENCY, Visibility
 from tribunal import services as tribunal_services
@@ -60,6 +62,11 @@ def _scoped(fn: Callable[..., Any], **kwargs: Any) -> Any:
 # --- work list --------------------------------------------------------------------------------
 
 
+def _log(request: HttpRequest, member: Member, kind: str, reads: list[Read]) -> None:
+    """The access log: what this agency user read, on which page (one INSERT)."""
+    access_log_record(reader=member.actor, kind=kind, why=request_purpose(request), now=timezone.now(), reads=reads)
+
+
 def _work_items(member: Member, request: HttpRequest) -> tuple[WorkFilterForm, list[selectors.WorkItem]]:
     form = WorkFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
@@ -78,6 +85,7 @@ def _work_items(member: Member, request: HttpRequest) -> tuple[WorkFilterForm, l
 @require_GET
 def worklist(request: HttpRequest, member: Member) -> HttpResponse:
     form, items = _work_items(member, request)
+    _log(request, member, AccessKind.LISTED, [Read(i.complaint.citizen_id, i.complaint.pk) for i in items])
     context = {
         "member": member,
         "form": form,
@@ -187,6 +195,7 @@ def _referral_context(member: Member, complaint: Complaint, bound: dict[str, Any
 def referral(request: HttpRequest, member: Member, reference: str) -> HttpResponse:
     complaint = _scoped(selectors.referral_get, actor=member.actor, reference=reference)
     if request.method == "GET":
+        _log(request, member, AccessKind.CASE, [Read(complaint.citizen_id, complaint.pk)])
         return render(request, "agency_portal/referral.html", _referral_context(member, complaint))
     action = request.POST.get("action", "")
     actor, now, cid = member.actor, timezone.now(), complaint.pk
@@ -257,6 +266,8 @@ def referral(request: HttpRequest, member: Member, reference: str) -> HttpRespon
 @require_GET
 def referral_file(request: HttpRequest, member: Member, reference: str, pk: int) -> HttpResponseBase:
     attachment = _scoped(selectors.referral_attachment_get, actor=member.actor, reference=reference, pk=pk)
+    complaint = attachment.complaint
+    _log(request, member, AccessKind.FILE, [Read(complaint.citizen_id, complaint.pk, attachment.pk)])
     return attachment_response(
         attachment.file.open("rb"), stored_name=attachment.original_name, content_type=attachment.content_type
     )

@@ -288,3 +288,39 @@ class IdentityMatch(models.Model):
 
     def __str__(self) -> str:
         return f"account {self.user_id} matches record {self.citizen_id}"
+
+
+class AccessKind(models.TextChoices):
+    CASE = "case", _("opened the case")
+    LISTED = "listed", _("saw the case in a list")
+    FILE = "file", _("downloaded a file")
+    PERSONAL_DATA = "personal_data", _("read your personal details")
+    ID_MATCH = "id_match", _("matched your ID number")
+
+
+class AccessLogEntry(models.Model):
+    """One read of a person's data by ombudsman staff or an agency: who, when, what, why (the
+    page or endpoint). Append-only: written by citizens.services.access_log_record (one INSERT
+    per page, list pages included), never changed; citizens read it as "Who viewed my file"."""
+
+    at = models.DateTimeField()
+    citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="+", db_index=False)
+    complaint_id = models.BigIntegerField(null=True, blank=True)
+    object_id = models.BigIntegerField(null=True, blank=True, help_text="e.g. the file downloaded")
+    kind = models.CharField(max_length=20, choices=AccessKind.choices)
+    reader_kind = models.CharField(max_length=20)  # kernel.actors.ActorKind
+    reader_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reader_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    why = models.CharField(max_length=100, help_text="The page or API endpoint (URL name).")
+
+    class Meta:
+        ordering = ("-at", "-id")
+        indexes = [
+            models.Index(fields=("citizen", "at"), name="access_log_citizen"),
+            models.Index(fields=("complaint_id", "at"), name="access_log_complaint"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.reader_kind} {self.kind} {self.citizen_id}/{self.complaint_id}"

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import IO, Any, TypeVar
 
 from django.forms import BaseForm
-from django.http import FileResponse
+from django.http import FileResponse, HttpRequest
 
 from kernel.errors import ServiceError
 from kernel.uploads import ALLOWED, safe_original_name
@@ -89,3 +89,9 @@ def attachment_response(fileobj: IO[bytes], *, stored_name: str, content_type: s
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
     return response
+
+
+def request_purpose(request: HttpRequest) -> str:
+    """Why a page or endpoint read something, for the access log: its URL name (or the path)."""
+    match = getattr(request, "resolver_match", None)
+    return match.view_name if match is not None else request.path

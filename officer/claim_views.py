@@ -11,19 +11,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from citizens.models import Citizen
+from citizens.models import AccessKind, Citizen
+from citizens.services import Read
 from complaints import services
 from kernel.actors import Actor
 from kernel.http import run_service
 
 from . import selectors
-from .gate import officer_of, officer_required
+from .gate import log_read, officer_of, officer_required
 
 
 @officer_required
 @require_GET
 def claim_tasks(request: HttpRequest) -> HttpResponse:
-    return render(request, "officer/claim_tasks.html", {"matches": selectors.identity_matches_open()})
+    matches = selectors.identity_matches_open()
+    log_read(request, AccessKind.ID_MATCH, [Read(m.citizen_id) for m in matches])
+    return render(request, "officer/claim_tasks.html", {"matches": matches})
 
 
 @officer_required

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from citizens.models import AccessKind
+from citizens.services import Read
 from complaints.models import Complaint
 from complaints.transitions import Status
 from kernel.actors import Actor
@@ -22,7 +24,7 @@ from kernel.http import ErrorAnswer, attachment_response, error_answer
 from tribunal import selectors, services
 from tribunal.models import DeterminationStatus, InformationDocument
 
-from .gate import officer_of, officer_required
+from .gate import log_read, officer_of, officer_required
 from .investigation_forms import CancelRequestForm, DeterminationForm, InformationRequestForm, WaiveForm
 
 
@@ -49,6 +51,8 @@ def investigation_page(request: HttpRequest, reference: str) -> HttpResponse:
         "det_form": DeterminationForm(prefix="det", initial=DeterminationForm.initial_from(draft)),
     }
     status = 200
+    if request.method == "GET":
+        log_read(request, AccessKind.CASE, [Read(complaint.citizen_id, complaint.pk)])
     if request.method == "POST":
         action = request.POST.get("action", "")
         now = timezone.now()

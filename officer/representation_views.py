@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from citizens.models import RepresentationRequest, RepresentationStatus
-from citizens.services import representation_refuse, representation_verify
+from citizens.models import AccessKind, RepresentationRequest, RepresentationStatus
+from citizens.services import Read, representation_refuse, representation_verify
 from kernel.actors import Actor
 from kernel.http import add_form_error, attachment_response, run_service
 
 from . import selectors
-from .gate import officer_of, officer_required
+from .gate import log_read, officer_of, officer_required
 
 
 class VerifyForm(forms.Form):
@@ -77,6 +77,8 @@ def representation_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("officer-representation-queue")
             add_form_error(refuse, err)
             status = err.status
+    if request.method == "GET":
+        log_read(request, AccessKind.PERSONAL_DATA, [Read(req.citizen_id)])
     context = {
         "req": req,
         "verify": verify,
@@ -93,4 +95,5 @@ def representation_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def representation_proof(request: HttpRequest, pk: int) -> HttpResponseBase:
     req = get_object_or_404(RepresentationRequest, pk=pk)
+    log_read(request, AccessKind.PERSONAL_DATA, [Read(req.citizen_id, None, req.pk)])
     return attachment_response(req.proof.open("rb"), stored_name=req.proof_name, content_type=req.proof_content_type)

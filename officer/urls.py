@@ -19,6 +19,7 @@ urlpatterns = [
     path("agency-staff/invite/", agency_views.agency_invite, name="officer-agency-invite"),
     path("cases/<str:reference>/", views.officer_case, name="officer-case"),
     path("cases/<str:reference>/files/<int:pk>/", views.officer_attachment, name="officer-attachment"),
+    path("cases/<str:reference>/access-log.csv", views.officer_access_log, name="officer-access-log"),
     path("cases/<str:reference>/investigation/", investigation_views.investigation_page, name="officer-investigation"),
     path(
         "information-documents/<int:pk>/",

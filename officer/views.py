@@ -8,14 +8,17 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from citizens.services import citizen_find_or_create_assisted
+from citizens.models import AccessKind
+from citizens.selectors import access_log_for_case, access_log_rows
+from kernel.spreadsheets import csv_bytes
+from citizens.services import Read, citizen_find_or_create_assisted
 from clocks.models import Clock
 from clocks.selectors import clocks_for_complaint
 from clocks.services import clock_pause, clock_resume
@@ -42,7 +45,7 @@ from .forms import (
     QueueFilterForm,
     ReferForm,
 )
-from .gate import officer_of, officer_required
+from .gate import log_read, officer_of, officer_required
 from .labels import QUEUE_LABELS, action_label
 
 QUEUES = [
@@ -74,6 +77,7 @@ def queues(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET or None)
     hit = selectors.search_direct_hit(form.data.get("q", "")) if form.is_bound and form.is_valid() else None
     if hit is not None:  # a reference or an ID number: straight to its case
+        log_read(request, AccessKind.ID_MATCH, [Read(hit.citizen_id, hit.pk)])
         url = reverse("officer-case", kwargs={"reference": hit.reference})
         if request.headers.get("HX-Request"):
             response = HttpResponse(status=204)
@@ -209,6 +213,7 @@ def officer_case_context(
     return {
         "complaint": complaint,
         "timeline": timeline_rows(complaint, "officer"),
+        "viewings": access_log_for_case(complaint_id=complaint.pk, citizen_id=complaint.citizen_id),
         "clock_rows": _clock_rows(complaint, bound),
         "responses": list(complaint.agency_responses.all()),
         "attachments": list(complaint.attachments.all()),
@@ -240,6 +245,7 @@ def _officer_case(reference: str) -> Complaint:
 def officer_case(request: HttpRequest, reference: str) -> HttpResponse:
     complaint = _officer_case(reference)
     if request.method == "GET":
+        log_read(request, AccessKind.CASE, [Read(complaint.citizen_id, complaint.pk)])
         return render(request, "officer/case.html", officer_case_context(request, complaint))
     action = request.POST.get("action", "")
     actor = Actor.for_user(officer_of(request))
@@ -311,9 +317,35 @@ def officer_case(request: HttpRequest, reference: str) -> HttpResponse:
 
 @officer_required
 @require_GET
+def officer_access_log(request: HttpRequest, reference: str) -> HttpResponse:
+    """Senior officers export a case's access log (UTF-8 with BOM, formula cells quoted)."""
+    if not officer_of(request).is_senior_officer:
+        raise Http404
+    complaint = _officer_case(reference)
+    header = ["at", "reader_kind", "reader", "agency", "what", "object_id", "where"]
+    rows = [
+        [
+            e.at.isoformat(),
+            e.reader_kind,
+            str(e.reader_user or ""),
+            e.reader_agency.display_name if e.reader_agency else "",
+            e.kind,
+            e.object_id or "",
+            e.why,
+        ]
+        for e in access_log_rows(complaint_id=complaint.pk, citizen_id=complaint.citizen_id)
+    ]
+    response = HttpResponse(csv_bytes(header, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{complaint.reference}-access-log.csv"'
+    return response
+
+
+@officer_required
+@require_GET
 def officer_attachment(request: HttpRequest, reference: str, pk: int) -> HttpResponseBase:
     complaint = _officer_case(reference)
     attachment = get_object_or_404(complaint.attachments, pk=pk)
+    log_read(request, AccessKind.FILE, [Read(complaint.citizen_id, complaint.pk, attachment.pk)])
     return attachment_response(
         attachment.file.open("rb"), stored_name=attachment.original_name, content_type=attachment.content_type
     )
@@ -341,6 +373,8 @@ def officer_file(request: HttpRequest) -> HttpResponse:
             )
             if err is None and result is not None:
                 citizen, created = result
+                if not created:  # an existing record found by its ID number
+                    log_read(request, AccessKind.ID_MATCH, [Read(citizen.pk)])
                 assisted_filing_start(
                     request.session,
                     citizen_id=citizen.pk,

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import User
 from agencies.models import Agency
+from citizens.selectors import access_log_for_case
 from citizens.services import representation_end as representation_end_service
 from citizens.services import representation_request
 from complaints import selectors as complaint_selectors
@@ -193,6 +194,7 @@ def citizen_case_context(complaint: Complaint, forms: dict[str, Any] | None = No
         "decision": case_page.decision_panel(complaint),
         "filed": case_page.filed_summary(complaint),
         "timeline": timeline_rows(complaint, "citizen"),
+        "viewings": access_log_for_case(complaint_id=complaint.pk, citizen_id=complaint.citizen_id),
         "clocks": clocks,
         "responses": list(complaint.agency_responses.all()),
         "attachments": complaint.attachments.filter(visibility__in=VISIBLE_TO_CITIZEN),

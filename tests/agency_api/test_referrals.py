@@ -145,7 +145,8 @@ def test_list_query_count_does_not_grow_with_page_size(caller, agency):
         assert response.status_code == 200 and len(response.json()["results"]) == size
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1], counts
-    assert counts[1] <= 2, counts  # the token (joined with client and agency), then the page
+    # the token (joined with client and agency), the page, and one INSERT into the access log
+    assert counts[1] <= 3, counts
 
 
 def test_acknowledge_and_flag_disputed_meet_their_clocks_and_mark_the_record(caller, referral):
