@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from citizens.models import AccessKind
 from citizens.selectors import access_log_for_case, access_log_rows
-from kernel.spreadsheets import csv_bytes
 from citizens.services import Read, citizen_find_or_create_assisted
 from clocks.models import Clock
 from clocks.selectors import clocks_for_complaint
@@ -28,6 +27,7 @@ from complaints.transitions import Action, Status, allowed_actions
 from kernel.actors import Actor, ActorKind
 from kernel.errors import ServiceError
 from kernel.http import add_form_error, attachment_response, run_service
+from kernel.spreadsheets import csv_bytes
 from outbox.models import Channel as OutboxChannel
 from outbox.models import OutboxMessage
 from portal.forms import EvidenceForm, OptionalReasonForm, ReasonForm
