@@ -101,6 +101,7 @@ def queues(request: HttpRequest) -> HttpResponse:
         qs = selectors.search_complaints(qs, data.get("q") or "")
     counts = selectors.queue_counts(now=now, queues=QUEUES)
     page = selectors.queue_page(qs, after=request.GET.get("after"), few=queue in selectors.CLOCK_QUEUES)
+    log_read(request, AccessKind.LISTED, [Read(c.citizen_id, c.pk) for c in page.rows])  # one INSERT
     filtered = form.is_valid() and any(form.cleaned_data.get(k) for k in ("q", "agency", "urgent"))
     if filtered or officer_filter:
         page.count, page.count_capped = selectors.capped_count(qs)
