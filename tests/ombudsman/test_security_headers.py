@@ -88,3 +88,24 @@ def test_api_docs_load_their_script_from_a_url_and_relax_only_styles() -> None:
     assert init.status_code == 200
     assert init["Content-Type"].startswith("application/javascript")
     assert b"SwaggerUIBundle" in init.content
+
+
+@pytest.mark.django_db
+def test_admin_pages_have_no_inline_script_or_style() -> None:
+    from tests.factories import BlacklistEntryFactory, SeniorOfficerFactory
+
+    entry = BlacklistEntryFactory()
+    client = Client()
+    client.force_login(SeniorOfficerFactory(is_superuser=True))
+    for path in (
+        "/admin/",
+        "/admin/citizens/blacklistentry/",
+        f"/admin/citizens/blacklistentry/{entry.pk}/change/",
+        "/admin/agencies/recordcategory/add/",
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        html = response.content.decode()
+        assert not INLINE_SCRIPT.search(html), path
+        assert not STYLE_TAG.search(html) and not STYLE_ATTR.search(html), path
+        assert "'unsafe-inline'" not in response["Content-Security-Policy"], path
