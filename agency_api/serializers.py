@@ -9,6 +9,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from citizens.models import RepresentativeKind
 from complaints.models import AgencyOutcome, Attachment, Category, Complaint
 from complaints.transitions import Status
 
@@ -147,7 +148,16 @@ class AgencyResponseSerializer(serializers.Serializer):
     responded_at = serializers.DateTimeField()
 
 
+class RepresentationSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """The complaint was filed by someone acting for the person (a parent, a guardian, a lawyer),
+    whose proof of authority an ombudsman officer verified."""
+
+    kind = serializers.ChoiceField(choices=RepresentativeKind.choices)
+    verified = serializers.BooleanField(help_text="Always true: unverified representatives cannot file.")
+
+
 class ReferralDetailSerializer(ReferralListSerializer):
+    representation = serializers.SerializerMethodField()
     disputed_record = serializers.SerializerMethodField()
     evidence = serializers.SerializerMethodField()
     clocks = serializers.SerializerMethodField()
@@ -157,6 +167,7 @@ class ReferralDetailSerializer(ReferralListSerializer):
     class Meta(ReferralListSerializer.Meta):
         fields = (
             *ReferralListSerializer.Meta.fields,
+            "representation",
             "disputed_record",
             "statement",
             "remedies_sought",
@@ -167,6 +178,13 @@ class ReferralDetailSerializer(ReferralListSerializer):
             "messages",
             "responses",
         )
+
+    @extend_schema_field(RepresentationSerializer(allow_null=True))
+    def get_representation(self, obj: Complaint) -> dict[str, Any] | None:
+        citizen = obj.citizen
+        if citizen.representative_id is None or obj.filed_by_id != citizen.representative_id:
+            return None
+        return {"kind": citizen.representative_kind, "verified": True}
 
     @extend_schema_field(DisputedRecordSerializer)
     def get_disputed_record(self, obj: Complaint) -> dict[str, Any]:

@@ -314,3 +314,15 @@ def test_other_agencys_caller_gets_404_for_every_step(referral):
         assert response.status_code == 404, action
         assert response["Content-Type"] == "application/problem+json"
     assert not CaseEvent.objects.filter(complaint=referral, actor_kind="agency").exists()
+
+
+def test_a_referral_says_when_a_verified_representative_filed_it(caller, agency):
+    from citizens.models import Citizen
+
+    complaint = make_complaint(status="referred", entry_kwargs={"agency": agency})
+    assert caller.get(f"{BASE}/referrals/{complaint.reference}/").json()["representation"] is None
+    Citizen.objects.filter(pk=complaint.citizen_id).update(
+        representative=complaint.filed_by, representative_kind="parent", user=None
+    )
+    body = caller.get(f"{BASE}/referrals/{complaint.reference}/").json()
+    assert body["representation"] == {"kind": "parent", "verified": True}
