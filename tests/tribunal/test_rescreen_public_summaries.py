@@ -63,6 +63,12 @@ def test_rescreen_withholds_only_the_failing_summaries(graph, officer, senior): 
     assert api["public_summary"] == "" and api["summary_withheld"] is True
     assert Client().get(f"/api/v1/registers/determinations/{clean.number}/").json()["summary_withheld"] is False
 
+    # The officers see why on the case's investigation page.
+    staff = Client()
+    staff.force_login(officer)
+    page = staff.get(f"/officer/cases/{leaking.complaint.reference}/investigation/").content.decode()
+    assert "Withheld from the public registers" in page
+
     # Run twice: nothing more to do.
     out = io.StringIO()
     call_command("rescreen_public_summaries", stdout=out)
