@@ -84,7 +84,8 @@ def keyed_hash(value: str, *, key: str | None = None) -> str:
 @dataclass(frozen=True)
 class EncryptedField:
     model: str  # "app_label.ModelName"
-    field: str  # a text column holding a Fernet token ("" or NULL = nothing stored)
+    field: str  # a text column holding a Fernet token ("" or NULL = nothing stored), or
+    # "column.key": the key of a JSON column holding one (allauth's MFA secrets)
 
 
 _REGISTRY: dict[tuple[str, str], EncryptedField] = {}

@@ -91,3 +91,20 @@ def test_webhook_secrets_are_encrypted_and_rotated_with_the_id_numbers(settings)
     assert "agency_api.WebhookEndpoint.secret_ciphertext: 3 values, 0 under an older key, re-encrypted 0" in (
         out.getvalue()
     )
+
+
+def test_rotation_re_encrypts_the_second_factor_secrets(settings):
+    from allauth.mfa.models import Authenticator
+
+    from accounts.services import totp_code_now
+    from tests.factories import TEST_TOTP_SECRET, OfficerFactory
+
+    officer = OfficerFactory()
+    old_key, new_key = settings.ENCRYPTION_KEYS[0], Fernet.generate_key().decode()
+    settings.ENCRYPTION_KEYS = [new_key, old_key]
+    report = next(r for r in keys_rotate() if r.field == "data.secret")
+    assert (report.total, report.stale, report.rotated) == (1, 1, 1)
+    stored = Authenticator.objects.get(user=officer, type=Authenticator.Type.TOTP).data["secret"]
+    assert crypto.is_current(stored) and crypto.decrypt(stored) == TEST_TOTP_SECRET
+    settings.ENCRYPTION_KEYS = [new_key]  # the old key dropped: the officer still signs in
+    assert totp_code_now(crypto.decrypt(stored), at=0)
