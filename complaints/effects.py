@@ -1,15 +1,17 @@
-"""What the lifecycle's own steps send out: the citizen's status emails and the agency's
-`referral.created` webhook (outbox rows, in the transaction of the step)."""
+"""What the lifecycle's own steps send out: the citizen's status emails, messages and evidence
+told to the other sides, and the agency's `referral.created` webhook (outbox rows, in the
+transaction of the step)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 
-from kernel.visibility import VISIBLE_TO_CITIZEN
+from kernel.actors import ActorKind
+from kernel.visibility import VISIBLE_TO_AGENCY, VISIBLE_TO_CITIZEN, Visibility
 from outbox.services import outbox_webhook
 
 from .lifecycle import Phase, Step, effect
-from .notify import status_email
+from .notify import activity_email, status_email
 from .transitions import STATUS_ACTIONS, Action
 
 
@@ -19,6 +21,22 @@ def email_citizen_on_status_change(step: Step) -> None:
     if step.event is None or step.params.get("quiet") or step.event.visibility not in VISIBLE_TO_CITIZEN:
         return
     status_email(step.complaint, step.event, step.now)
+
+
+@effect(Action.POST_MESSAGE, Action.ADD_EVIDENCE, phase=Phase.NOTIFY)
+def tell_the_other_sides_of_new_activity(step: Step) -> None:
+    """A message or new evidence reaches every other side that may read it: the citizen, the
+    assigned officer, the agency's portal users (each in their language, with a link)."""
+    event = step.event
+    if event is None or event.visibility == Visibility.INTERNAL:
+        return
+    actor = step.actor.kind
+    if actor != ActorKind.CITIZEN and event.visibility in VISIBLE_TO_CITIZEN:
+        activity_email(step.complaint, event, audience="citizen", now=step.now)
+    if actor in (ActorKind.CITIZEN, ActorKind.AGENCY):
+        activity_email(step.complaint, event, audience="officer", now=step.now)
+    if actor != ActorKind.AGENCY and event.visibility in VISIBLE_TO_AGENCY and step.complaint.respondent_id:
+        activity_email(step.complaint, event, audience="agency", now=step.now)
 
 
 @effect(Action.REFER, phase=Phase.NOTIFY)

@@ -1,14 +1,35 @@
-"""What the lifecycle tells the citizen (and whoever represents them), through the outbox."""
+"""Who hears of what happens on a case, through the outbox: each email written in its
+recipient's language with a link to the page where they act.
+
+- the citizen (and a representative who filed for them; never the officer who filed by phone);
+- the assigned officer (a message or evidence from the citizen or the agency);
+- the agency's portal users (a message or evidence the agency may read), unless the agency
+  takes events by webhook.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from accounts.models import User
+from agencies.models import AgencyMembership
+from kernel.events import event_label
 from outbox.services import outbox_email
 
 from .models import STATUS_LABELS, CaseEvent, Complaint
+
+Render = Callable[[str], tuple[str, str]]  # (link) -> (subject, body), in the active language
+
+PAGES = {"citizen": "/cases/{ref}/", "officer": "/officer/cases/{ref}/", "agency": "/agency/referrals/{ref}/"}
+
+
+def case_link(complaint: Complaint, audience: str) -> str:
+    return settings.OMBUDSMAN_BASE_URL.rstrip("/") + PAGES[audience].format(ref=complaint.reference)
 
 
 def citizen_address(complaint: Complaint) -> str:
@@ -16,33 +37,103 @@ def citizen_address(complaint: Complaint) -> str:
     return citizen.email or (citizen.user.email if citizen.user else "")
 
 
-def notify_citizen(complaint: Complaint, *, topic: str, subject: str, body: str, now: datetime, key: str) -> None:
-    """Email the citizen; a representative who filed the case hears about it too."""
-    to = citizen_address(complaint)
-    if complaint.filed_by_id != complaint.citizen.user_id and complaint.filed_by.email != to:
-        outbox_email(
-            to=complaint.filed_by.email,
-            subject=subject,
-            body=body,
-            topic=topic,
-            now=now,
-            dedupe_key=f"{key}:filer",
-            complaint_id=complaint.pk,
-        )
+def _email(
+    *, to: str, language: str, render: Render, link: str, topic: str, key: str, now: datetime, complaint: Complaint
+) -> None:
+    if not to:
+        return
+    with translation.override(language if language in ("en", "zh-hans") else "en"):
+        subject, body = render(link)
     outbox_email(to=to, subject=subject, body=body, topic=topic, now=now, dedupe_key=key, complaint_id=complaint.pk)
 
 
-def status_email(complaint: Complaint, event: CaseEvent, now: datetime) -> None:
-    label = STATUS_LABELS[complaint.status_enum]
-    notify_citizen(
-        complaint,
-        topic=f"email.status.{complaint.status}",
-        subject=_("Your case %(ref)s: %(status)s") % {"ref": complaint.reference, "status": label},
-        body=_(
-            "Your case %(ref)s is now: %(status)s.\n\n%(message)s\n\nSee the details and every deadline on your "
-            "case page. This service is free of charge."
+def notify_citizen(complaint: Complaint, *, topic: str, render: Render, now: datetime, key: str) -> None:
+    """Email the citizen in their language; a representative who filed the case hears too (in
+    theirs). An officer who filed for someone by phone is not the citizen: they get nothing."""
+    citizen = complaint.citizen
+    to = citizen_address(complaint)
+    link = case_link(complaint, "citizen")
+    filer: User | None = complaint.filed_by
+    if filer is not None and filer.pk != citizen.user_id and not filer.is_officer and filer.email != to:
+        _email(
+            to=filer.email,
+            language=filer.preferred_language,
+            render=render,
+            link=link,
+            topic=topic,
+            key=f"{key}:filer",
+            now=now,
+            complaint=complaint,
         )
-        % {"ref": complaint.reference, "status": label, "message": event.message},
+    language = citizen.user.preferred_language if citizen.user else citizen.preferred_language
+    _email(to=to, language=language, render=render, link=link, topic=topic, key=key, now=now, complaint=complaint)
+
+
+def notify_officer(complaint: Complaint, *, topic: str, render: Render, now: datetime, key: str) -> None:
+    """Email the officer the case is assigned to (nobody when it is not assigned yet: the queues
+    show it)."""
+    officer = complaint.assigned_officer
+    if officer is None:
+        return
+    _email(
+        to=officer.email,
+        language=officer.preferred_language,
+        render=render,
+        link=case_link(complaint, "officer"),
+        topic=topic,
+        key=key,
         now=now,
-        key=f"event:{event.pk}:email",
+        complaint=complaint,
     )
+
+
+def notify_agency_users(complaint: Complaint, *, topic: str, render: Render, now: datetime, key: str) -> None:
+    """Email the agency's portal users, unless the agency takes events by webhook."""
+    agency = complaint.respondent
+    if agency is None or type(agency).objects.filter(pk=agency.pk, webhook_endpoint__active=True).exists():
+        return
+    members = AgencyMembership.objects.filter(agency=agency).select_related("user").order_by("pk")
+    for member in members:
+        _email(
+            to=member.user.email,
+            language=member.user.preferred_language,
+            render=render,
+            link=case_link(complaint, "agency"),
+            topic=topic,
+            key=f"{key}:agency-user:{member.user_id}",
+            now=now,
+            complaint=complaint,
+        )
+
+
+def status_email(complaint: Complaint, event: CaseEvent, now: datetime) -> None:
+    def render(link: str) -> tuple[str, str]:
+        label = STATUS_LABELS[complaint.status_enum]
+        subject = _("Your case %(ref)s: %(status)s") % {"ref": complaint.reference, "status": label}
+        body = _(
+            "Your case %(ref)s is now: %(status)s.\n\n%(message)s\n\nSee the details and every deadline on your "
+            "case page: %(link)s\n\nThis service is free of charge."
+        ) % {"ref": complaint.reference, "status": label, "message": event.message, "link": link}
+        return subject, body
+
+    notify_citizen(
+        complaint, topic=f"email.status.{complaint.status}", render=render, now=now, key=f"event:{event.pk}:email"
+    )
+
+
+def activity_email(complaint: Complaint, event: CaseEvent, *, audience: str, now: datetime) -> None:
+    """A new message or new evidence on the case, told to one side (`citizen`, `officer`, `agency`)."""
+
+    def render(link: str) -> tuple[str, str]:
+        what = event_label(event.kind)
+        subject = _("Case %(ref)s: %(what)s") % {"ref": complaint.reference, "what": what}
+        body = _("Case %(ref)s: %(what)s.\n\n%(text)s\n\nRead it and answer on the case page: %(link)s") % {
+            "ref": complaint.reference,
+            "what": what,
+            "text": event.message,
+            "link": link,
+        }
+        return subject, body
+
+    send = {"citizen": notify_citizen, "officer": notify_officer, "agency": notify_agency_users}[audience]
+    send(complaint, topic=f"email.{event.kind}.{audience}", render=render, now=now, key=f"event:{event.pk}:{audience}")

@@ -14,6 +14,7 @@ from complaints.transitions import Action
 
 STATUS_MAIL = "complaints.effects.email_citizen_on_status_change"
 CANCEL_CLOCKS = "clocks.effects.cancel_every_clock"
+ACTIVITY_MAIL = "complaints.effects.tell_the_other_sides_of_new_activity"
 
 EXPECTED_EFFECTS: dict[Action, list[str]] = {
     Action.START_SCREENING: [STATUS_MAIL],
@@ -41,6 +42,8 @@ EXPECTED_EFFECTS: dict[Action, list[str]] = {
     Action.REOPEN: [STATUS_MAIL],
     Action.ACKNOWLEDGE: ["clocks.effects.meet_acknowledgement"],
     Action.MARK_DISPUTED: ["clocks.effects.meet_disputed_marking"],
+    Action.POST_MESSAGE: [ACTIVITY_MAIL],
+    Action.ADD_EVIDENCE: [ACTIVITY_MAIL],
 }
 
 EXPECTED_GUARDS: dict[Action, list[str]] = {
