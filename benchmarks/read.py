@@ -126,7 +126,7 @@ def _fill(size: int, fx: dict[str, Any], now: datetime) -> float:
     """Fill `size` cases with SQL; returns the seconds it took (analyze and vacuum included)."""
     started = time.perf_counter()
     _truncate()
-    span = timedelta(days=365 * YEARS_PER_MILLION) * size / 1_000_000
+    span = timedelta(days=365 * YEARS_PER_MILLION * size / 1_000_000)
     step = span / size
     open_from = int(size * (1 - OPEN_SHARE))
     ncit = max(1, size // 2)
