@@ -167,7 +167,9 @@ def queue_page(qs: QuerySet[Complaint], *, after: str | None, size: int | None =
     more = len(rows) > size
     rows = rows[:size]
     if few and rows:  # the page's ids first (no join), then its rows with their names
-        by_id = qs.in_bulk([c.pk for c in rows])
+        by_id = Complaint.objects.select_related("respondent", "citizen", "assigned_officer").in_bulk(
+            [c.pk for c in rows]
+        )
         rows = [by_id[c.pk] for c in rows]
     return QueuePage(rows=rows, next_cursor=_cursor(rows[-1]) if more and rows else None, first=cursor is None)
 
