@@ -53,8 +53,8 @@ def notify_citizen(complaint: Complaint, *, topic: str, render: Render, now: dat
     citizen = complaint.citizen
     to = citizen_address(complaint)
     link = case_link(complaint, "citizen")
-    filer: User | None = complaint.filed_by
-    if filer is not None and filer.pk != citizen.user_id and not filer.is_officer and filer.email != to:
+    filer: User | None = complaint.filed_by if complaint.filed_by_id != citizen.user_id else None
+    if filer is not None and not filer.is_officer and filer.email != to:
         _email(
             to=filer.email,
             language=filer.preferred_language,
@@ -65,8 +65,7 @@ def notify_citizen(complaint: Complaint, *, topic: str, render: Render, now: dat
             now=now,
             complaint=complaint,
         )
-    language = citizen.user.preferred_language if citizen.user else citizen.preferred_language
-    _email(to=to, language=language, render=render, link=link, topic=topic, key=key, now=now, complaint=complaint)
+    _email(to=to, language=citizen.preferred_language, render=render, link=link, topic=topic, key=key, now=now, complaint=complaint)
 
 
 def notify_officer(complaint: Complaint, *, topic: str, render: Render, now: datetime, key: str) -> None:

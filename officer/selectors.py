@@ -21,6 +21,7 @@ from citizens.models import Citizen, IdentityMatch, RepresentationRequest, Repre
 from clocks import selectors as clock_selectors
 from complaints.models import Complaint, ReferenceSequence
 from complaints.transitions import OPEN_STATUSES, Status
+from tribunal.models import Determination, DeterminationStatus
 
 
 def officers() -> QuerySet[User]:
@@ -318,4 +319,13 @@ def identity_matches_open() -> list[IdentityMatch]:
         IdentityMatch.objects.filter(resolved_at__isnull=True)
         .select_related("user", "citizen")
         .order_by("created_at")[:200]
+    )
+
+
+def determinations_awaiting_signature() -> list[Determination]:
+    """Draft decisions waiting for a senior officer's signature, oldest first."""
+    return list(
+        Determination.objects.filter(status=DeterminationStatus.DRAFT)
+        .select_related("complaint", "drafted_by", "complaint__respondent")
+        .order_by("drafted_at", "pk")[:200]
     )

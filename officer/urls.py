@@ -8,6 +8,7 @@ from . import agency_views, claim_views, investigation_views, representation_vie
 urlpatterns = [
     path("", views.queues, name="officer-queues"),
     path("file/", views.officer_file, name="officer-file"),
+    path("signatures/", views.signatures, name="officer-signatures"),
     path("claims/", claim_views.claim_tasks, name="officer-claims"),
     path("claims/code/<int:citizen_id>/", claim_views.claim_code_new, name="officer-claim-code"),
     path("claims/<int:match_id>/done/", claim_views.claim_task_done, name="officer-claim-done"),

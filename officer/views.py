@@ -318,6 +318,13 @@ def officer_case(request: HttpRequest, reference: str) -> HttpResponse:
 
 @officer_required
 @require_GET
+def signatures(request: HttpRequest) -> HttpResponse:
+    """Draft decisions awaiting a senior officer's signature (signed on the investigation page)."""
+    return render(request, "officer/signatures.html", {"drafts": selectors.determinations_awaiting_signature()})
+
+
+@officer_required
+@require_GET
 def officer_access_log(request: HttpRequest, reference: str) -> HttpResponse:
     """Senior officers export a case's access log (UTF-8 with BOM, formula cells quoted)."""
     if not officer_of(request).is_senior_officer:

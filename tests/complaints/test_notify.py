@@ -27,8 +27,7 @@ def _mails(to: str) -> list[OutboxMessage]:
 def test_an_officers_question_reaches_the_citizen_in_chinese_with_a_link() -> None:
     complaint = make_complaint(status="referred")
     user = complaint.citizen.user
-    user.preferred_language = "zh-hans"
-    user.save(update_fields=["preferred_language"])
+    type(complaint.citizen).objects.filter(pk=complaint.citizen_id).update(preferred_language="zh-hans")
     officer = OfficerFactory()
     OutboxMessage.objects.all().delete()
     complaint_post_message(

@@ -13,9 +13,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from accounts.models import Role, User
 from citizens.models import Sanction
 from complaints import services as complaint_services
 from complaints.lifecycle import complaint_id_of, lock_rows, step_begin, step_record
@@ -26,7 +29,7 @@ from kernel.actors import Actor
 from kernel.errors import Conflict, NotAllowed, ServiceError
 from kernel.events import CaseEventKind
 from kernel.visibility import Visibility
-from outbox.services import outbox_webhook
+from outbox.services import outbox_email, outbox_webhook
 
 from ..models import CorrectionOrder, Determination, DeterminationStatus, Outcome
 from ..redaction import summary_problems
@@ -145,7 +148,37 @@ def determination_save_draft(
             data={"determination_id": draft.pk, "outcome": outcome, "remedies": draft.remedy_kinds},
             visibility=Visibility.INTERNAL,
         )
+        if created:
+            _tell_seniors_a_draft_awaits(complaint, draft, now=now)
     return draft
+
+
+def _tell_seniors_a_draft_awaits(complaint: Complaint, draft: Determination, *, now: datetime) -> None:
+    """Every senior officer who did not draft it hears that a decision awaits a signature (outbox),
+    in their language, with the link to the case's investigation page."""
+    link = f"{settings.OMBUDSMAN_BASE_URL.rstrip('/')}/officer/cases/{complaint.reference}/investigation/"
+    seniors = User.objects.filter(role=Role.SENIOR_OFFICER, is_active=True).exclude(pk=draft.drafted_by_id)
+    for senior in seniors.order_by("pk"):
+        with translation.override(senior.preferred_language):
+            subject = _("A decision awaits your signature: %(ref)s") % {"ref": complaint.reference}
+            body = _(
+                "%(drafter)s drafted the decision on case %(ref)s (%(outcome)s). Read it and sign it, or send it "
+                "back: %(link)s"
+            ) % {
+                "drafter": draft.drafted_by,
+                "ref": complaint.reference,
+                "outcome": draft.get_outcome_display(),
+                "link": link,
+            }
+        outbox_email(
+            to=senior.email,
+            subject=subject,
+            body=body,
+            topic="email.determination.awaits_signature",
+            dedupe_key=f"determination:{draft.pk}:awaits:{senior.pk}",
+            now=now,
+            complaint_id=complaint.pk,
+        )
 
 
 def determination_sign(*, determination_id: int, actor: Actor, now: datetime) -> Determination:
