@@ -49,7 +49,7 @@ def lock_case(complaint_id: int) -> Complaint:
         raise RuntimeError("lock_case() must run inside transaction.atomic()")
     return (
         Complaint.objects.select_for_update(of=("self",))
-        .select_related("citizen", "filed_by", "respondent")
+        .select_related("citizen", "citizen__user", "filed_by", "respondent")
         .get(pk=complaint_id)
     )
 
