@@ -123,7 +123,8 @@ def webhook_endpoint_set(
         secret: str | None = None
         if endpoint is None:
             secret = new_webhook_secret()
-            endpoint = WebhookEndpoint(agency=agency, secret=secret, created_at=now)
+            endpoint = WebhookEndpoint(agency=agency, created_at=now)
+            endpoint.secret = secret
         elif rotate_secret:
             secret = new_webhook_secret()
             endpoint.secret = secret
