@@ -384,8 +384,6 @@ def run(args: argparse.Namespace) -> None:
             print("plans at this size:")
             _plans(fx)
         results[size] = _measure(_pages(fx))
-    if args.keep_db:
-        return
     small, big = results[10_000], results[args.size]
     print(f"\n| page | 10,000 | {args.size:,} | ratio | queries (10k / {args.size:,}) |")
     print("|---|---|---|---|---|")
