@@ -65,7 +65,16 @@ def notify_citizen(complaint: Complaint, *, topic: str, render: Render, now: dat
             now=now,
             complaint=complaint,
         )
-    _email(to=to, language=citizen.preferred_language, render=render, link=link, topic=topic, key=key, now=now, complaint=complaint)
+    _email(
+        to=to,
+        language=citizen.preferred_language,
+        render=render,
+        link=link,
+        topic=topic,
+        key=key,
+        now=now,
+        complaint=complaint,
+    )
 
 
 def notify_officer(complaint: Complaint, *, topic: str, render: Render, now: datetime, key: str) -> None:

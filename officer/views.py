@@ -102,6 +102,7 @@ def queues(request: HttpRequest) -> HttpResponse:
     counts = selectors.queue_counts(now=now, queues=QUEUES)
     page = selectors.queue_page(qs, after=request.GET.get("after"), few=queue in selectors.CLOCK_QUEUES)
     log_read(request, AccessKind.LISTED, [Read(c.citizen_id, c.pk) for c in page.rows])  # one INSERT
+    unread = selectors.unread_activity(officer=officer_of(request), complaint_ids=[c.pk for c in page.rows])
     filtered = form.is_valid() and any(form.cleaned_data.get(k) for k in ("q", "agency", "urgent"))
     if filtered or officer_filter:
         page.count, page.count_capped = selectors.capped_count(qs)
@@ -120,6 +121,7 @@ def queues(request: HttpRequest) -> HttpResponse:
         "next_url": f"?{params.urlencode()}" if page.next_cursor else None,
         "queues": [(key, labels[key], counts.get(key, 0)) for key in QUEUES],
         "page": page,
+        "unread": unread,
         "form": form,
         "officer_filter": officer_filter,
         "officers": selectors.officers(),
