@@ -23,7 +23,7 @@ from clocks.selectors import clocks_for_complaint
 from clocks.services import clock_pause, clock_resume
 from complaints import services
 from complaints.models import Channel, Complaint
-from complaints.transitions import Action, Status, allowed_actions
+from complaints.transitions import OPEN_STATUSES, Action, Status, allowed_actions
 from kernel.actors import Actor, ActorKind
 from kernel.errors import ServiceError
 from kernel.http import add_form_error, attachment_response, run_service
@@ -102,7 +102,8 @@ def queues(request: HttpRequest) -> HttpResponse:
     counts = selectors.queue_counts(now=now, queues=QUEUES)
     page = selectors.queue_page(qs, after=request.GET.get("after"), few=queue in selectors.CLOCK_QUEUES)
     log_read(request, AccessKind.LISTED, [Read(c.citizen_id, c.pk) for c in page.rows])  # one INSERT
-    unread = selectors.unread_activity(officer=officer_of(request), complaint_ids=[c.pk for c in page.rows])
+    open_ids = [c.pk for c in page.rows if c.status in OPEN_STATUSES]  # finished cases need no marker
+    unread = selectors.unread_activity(officer=officer_of(request), complaint_ids=open_ids)
     filtered = form.is_valid() and any(form.cleaned_data.get(k) for k in ("q", "agency", "urgent"))
     if filtered or officer_filter:
         page.count, page.count_capped = selectors.capped_count(qs)
