@@ -102,3 +102,12 @@ def test_senior_officers_export_the_access_log() -> None:
     officer = Client()
     officer.force_login(OfficerFactory())
     assert officer.get(f"/officer/cases/{complaint.reference}/access-log.csv").status_code == 404
+
+
+def test_a_citizen_opened_in_the_admin_is_logged() -> None:
+    person = make_complaint().citizen
+    senior = Client()
+    senior.force_login(SeniorOfficerFactory(is_superuser=True))
+    assert senior.get(f"/admin/citizens/citizen/{person.pk}/change/").status_code == 200
+    entry = AccessLogEntry.objects.get(citizen=person)
+    assert entry.kind == "personal_data" and entry.why.startswith("admin:")
