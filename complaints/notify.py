@@ -16,7 +16,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import Role, User
 from agencies.models import AgencyMembership
 from kernel.events import event_label
 from outbox.services import outbox_email
@@ -77,22 +77,28 @@ def notify_citizen(complaint: Complaint, *, topic: str, render: Render, now: dat
     )
 
 
-def notify_officer(complaint: Complaint, *, topic: str, render: Render, now: datetime, key: str) -> None:
-    """Email the officer the case is assigned to (nobody when it is not assigned yet: the queues
-    show it)."""
-    officer = complaint.assigned_officer
-    if officer is None:
-        return
-    _email(
-        to=officer.email,
-        language=officer.preferred_language,
-        render=render,
-        link=case_link(complaint, "officer"),
-        topic=topic,
-        key=key,
-        now=now,
-        complaint=complaint,
-    )
+def notify_officer(
+    complaint: Complaint, *, topic: str, render: Render, now: datetime, key: str, or_seniors: bool = False
+) -> None:
+    """Email the officer the case is assigned to. When nobody is: every senior officer if
+    `or_seniors` (alerts that must not wait), else nobody (the queues show it)."""
+    if complaint.assigned_officer_id is not None:
+        officers = [complaint.assigned_officer] if complaint.assigned_officer else []
+    elif or_seniors:
+        officers = list(User.objects.filter(role=Role.SENIOR_OFFICER, is_active=True).order_by("pk"))
+    else:
+        officers = []
+    for officer in officers:
+        _email(
+            to=officer.email,
+            language=officer.preferred_language,
+            render=render,
+            link=case_link(complaint, "officer"),
+            topic=topic,
+            key=key if len(officers) == 1 else f"{key}:{officer.pk}",
+            now=now,
+            complaint=complaint,
+        )
 
 
 def notify_agency_users(complaint: Complaint, *, topic: str, render: Render, now: datetime, key: str) -> None:

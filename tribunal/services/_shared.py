@@ -6,14 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from accounts.models import Role, User
+from accounts.models import User
 from agencies.models import Agency, RecordCategory
 from clocks.models import ACTIVE_STATUSES, Clock
 from clocks.services import clock_cancel, clock_meet, clock_start, clocks_start_for_agencies
 from complaints.models import Complaint
 from kernel.actors import Actor
 from kernel.errors import ServiceError
-from outbox.services import outbox_email
 
 MAX_TEXT = 20_000
 MAX_ITEMS = 50
@@ -64,26 +63,6 @@ def origin_record(complaint: Complaint) -> tuple[RecordCategory | None, str]:
     if complaint.score_record is not None:
         return None, complaint.score_record.agency_record_id
     return None, ""
-
-
-def notify_officer(complaint: Complaint, *, subject: str, body: str, key: str, now: datetime) -> None:
-    """Email the assigned officer, or every senior officer when nobody is assigned."""
-    if complaint.assigned_officer_id is not None:
-        recipients = [complaint.assigned_officer.email] if complaint.assigned_officer else []
-    else:
-        recipients = list(
-            User.objects.filter(role=Role.SENIOR_OFFICER, is_active=True).order_by("id").values_list("email", flat=True)
-        )
-    for i, to in enumerate(recipients):
-        outbox_email(
-            to=to,
-            subject=subject,
-            body=body,
-            topic="email.officer_alert",
-            dedupe_key=f"{key}:{i}",
-            now=now,
-            complaint_id=complaint.pk,
-        )
 
 
 # --- clocks (tribunal sits above clocks: direct calls, in the step's transaction) -------------

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency
 from complaints.lifecycle import lock_rows, step_begin, step_record
+from complaints.notify import notify_officer
 from complaints.transitions import Action
 from kernel import uploads
 from kernel.actors import Actor
@@ -33,7 +34,6 @@ from ._shared import (
     duty_clock_cancel,
     duty_clock_meet,
     duty_clock_start,
-    notify_officer,
     string_list,
     text,
 )
@@ -196,12 +196,25 @@ def information_request_answer(
             data={"information_request_id": request.pk, "files": len(checked)},
             visibility=Visibility.CITIZEN,
         )
+        agency_name, ref, number = request.agency.name_en, complaint.reference, request.pk
+
+        def render(link: str) -> tuple[str, str]:
+            subject = _("%(ref)s: information request answered") % {"ref": ref}
+            body = _("%(agency)s answered information request IR-%(number)s on %(ref)s: %(link)s") % {
+                "agency": agency_name,
+                "number": number,
+                "ref": ref,
+                "link": link,
+            }
+            return subject, body
+
         notify_officer(
             complaint,
-            subject=f"{complaint.reference}: information request answered",
-            body=f"{request.agency.name_en} answered information request IR-{request.pk} on {complaint.reference}.",
+            topic="email.officer_alert",
+            render=render,
             key=f"information_request:{request.pk}:answered",
             now=now,
+            or_seniors=True,
         )
     return request
 

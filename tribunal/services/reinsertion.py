@@ -15,6 +15,7 @@ from agencies.models import Agency, RecordCategory
 from complaints import services as complaint_services
 from complaints.lifecycle import case_event_record, lock_case
 from complaints.models import Complaint
+from complaints.notify import notify_officer
 from complaints.transitions import Action, allowed_actions
 from kernel.actors import Actor
 from kernel.errors import ServiceError
@@ -22,7 +23,7 @@ from kernel.events import CaseEventKind
 from kernel.visibility import Visibility
 
 from ..models import DeletionWatch, ReportedRecord
-from ._shared import notify_officer, origin_record, text
+from ._shared import origin_record, text
 
 MATCH_TOKEN = re.compile(r"[0-9a-f]{64}")
 
@@ -108,10 +109,17 @@ def _reinsertion_detected(
         data={"reported_record_id": reported.pk, "agency": reported.agency.slug, "watch_id": watch.pk},
         visibility=Visibility.INTERNAL,
     )
+    ref = complaint.reference
+
+    def render(link: str) -> tuple[str, str]:
+        subject = _("%(ref)s: a deleted record came back") % {"ref": ref}
+        return subject, f"{reason}\n\n{link}"
+
     notify_officer(
         complaint,
-        subject=f"{complaint.reference}: a deleted record came back",
-        body=reason,
+        topic="email.officer_alert",
+        render=render,
         key=f"reinsertion:{reported.pk}",
         now=now,
+        or_seniors=True,
     )
