@@ -6,6 +6,7 @@ page, staff API call or the admin answers (accounts.middleware). Citizens may ad
 
 from __future__ import annotations
 
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.models import Authenticator
 
 from agencies.models import AgencyMembership
@@ -25,4 +26,5 @@ def second_factor_required(user: User) -> bool:
 
 
 def has_second_factor(user: User) -> bool:
-    return Authenticator.objects.filter(user_id=user.pk, type__in=PRIMARY_FACTORS).exists()
+    """A TOTP app or a security key (recovery codes alone do not count)."""
+    return get_mfa_adapter().is_mfa_enabled(user, types=PRIMARY_FACTORS)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import io
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import Group, Permission
@@ -20,11 +19,7 @@ from citizens.models import (
     BlacklistEntry,
     Citizen,
     CreditScoreRecord,
-    IdentityMatch,
-    RepresentationRequest,
-    RepresentativeKind,
 )
-from citizens.services import citizen_record_for_new_account, representation_request, representation_verify
 from complaints.models import Complaint
 from complaints.services import (
     complaint_open_investigation,
@@ -44,6 +39,7 @@ from tribunal.services import (
 )
 
 from .demo_cases import Cast, named_cases, run_script
+from .demo_identity import CLAIMANT_EMAIL, demo_identity_match, demo_representation
 from .demo_statistics import stat_cases, stat_citizens
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -156,65 +152,6 @@ def _user(email: str, name: str, role: str) -> User:
     return user
 
 
-# A one-page PDF standing in for a scanned birth certificate or power of attorney in the demo.
-DEMO_PROOF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
-
-
-def _representation(users: dict[str, User], minor: Citizen, *, lijianguo_id: str) -> None:
-    """Through the real services: Zhang Min's proof for her daughter, verified by the officer
-    until the day before the daughter turns 18; Li Wei's proof for his father, waiting for an
-    officer (the officers' "Proof to check" list)."""
-    now = timezone.now()
-    officer = Actor.for_user(users["officer@example.org"])
-    if not RepresentationRequest.objects.filter(citizen=minor).exists():
-        Citizen.objects.filter(pk=minor.pk).update(representative=None, representative_kind="")
-        request = representation_request(
-            representative=users["parent@example.org"],
-            full_name=minor.full_name,
-            national_id_number=minor.reveal_national_id(),
-            date_of_birth=minor.date_of_birth,
-            kind=RepresentativeKind.PARENT,
-            proof=io.BytesIO(DEMO_PROOF),
-            proof_name="birth-certificate.pdf",
-            proof_size=len(DEMO_PROOF),
-            now=now,
-        )
-        until = timezone.make_aware(datetime(2028, 6, 14, 23, 59))
-        representation_verify(request_id=request.pk, actor=officer, now=now, valid_until=until)
-    li_wei = users["citizen@example.org"]
-    if not RepresentationRequest.objects.filter(representative=li_wei).exists():
-        representation_request(
-            representative=li_wei,
-            full_name="Li Jianguo",
-            national_id_number=lijianguo_id,
-            date_of_birth=date(1952, 1, 1),
-            kind=RepresentativeKind.OTHER,
-            proof=io.BytesIO(DEMO_PROOF),
-            proof_name="signed-authority.pdf",
-            proof_size=len(DEMO_PROOF),
-            now=now,
-        )
-
-
-CLAIMANT_EMAIL = "claimant@example.org"
-
-
-def _identity_match() -> None:
-    """A person an officer filed for by phone signs up with her own ID number: the account gets
-    no record (only the officers' "Records to hand over" list learns of it) until an officer
-    gives her a claim code."""
-    person = stat_citizens()[0]
-    claimant = _user(CLAIMANT_EMAIL, person.full_name, Role.CITIZEN)
-    if IdentityMatch.objects.filter(user=claimant).exists() or Citizen.objects.filter(user=claimant).exists():
-        return
-    citizen_record_for_new_account(
-        user=claimant, full_name=person.full_name, national_id_number=person.reveal_national_id(), now=timezone.now()
-    )
-
-
 def _citizen(raw_id: str, **fields: Any) -> Citizen:
     existing = Citizen.objects.filter(national_id_hash=national_id.keyed_hash(raw_id)).first()
     if existing:
@@ -288,8 +225,9 @@ def seed_demo(*, cases: bool = True) -> dict[str, int]:
         date_of_birth=date(2010, 6, 15),
         parent=parent,
     )
-    _representation(users, minor, lijianguo_id="110101195201011238")
-    _identity_match()
+    demo_representation(users, minor, lijianguo_id="110101195201011238")
+    person = stat_citizens()[0]
+    demo_identity_match(claimant=_user(CLAIMANT_EMAIL, person.full_name, Role.CITIZEN), person=person)
     minor.refresh_from_db()
 
     court = agencies["harbour-court"]
