@@ -72,6 +72,14 @@ class AgencyCursorPagination(CursorPagination):
     max_page_size = 100
     ordering = ("-updated_at", "-id")
 
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        """DRF's example `next` link ends in a stray quote, which is not a URI (Spectral's
+        oas3-valid-schema-example): the examples point at this API instead."""
+        out = super().get_paginated_response_schema(schema)
+        for key in ("next", "previous"):
+            out["properties"][key]["example"] = "https://ombudsman.example/api/v1/agency/referrals/?cursor=cD0yMDI2"
+        return out
+
 
 class AgencyMetadata(SimpleMetadata):
     """OPTIONS: name, description, media types and (in `Allow`) the methods; never the per-method

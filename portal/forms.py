@@ -67,6 +67,15 @@ class SignUpExtraForm(forms.Form):
         )
 
 
+class ClaimForm(forms.Form):
+    code = forms.CharField(
+        label=_("Claim code"),
+        max_length=20,
+        help_text=_("The 12 letters and digits an officer gave you, for example ABCD-EFGH-JKMN."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "characters"}),
+    )
+
+
 class RepresentedPersonForm(forms.Form):
     full_name = forms.CharField(label=_("Their full name"), max_length=200)
     national_id = NationalIdField(label=_("Their national ID number"), max_length=40)

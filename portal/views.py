@@ -9,14 +9,12 @@ from collections.abc import Callable
 from typing import Any
 
 from allauth.core import ratelimit
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
@@ -34,6 +32,7 @@ from kernel.visibility import VISIBLE_TO_CITIZEN
 
 from . import case_page, letters, selectors
 from .forms import (
+    ClaimForm,
     EvidenceForm,
     MessageForm,
     OptionalReasonForm,
@@ -93,15 +92,6 @@ def people_add(request: HttpRequest) -> HttpResponse:
             add_form_error(form, err)
         status = 400
     return render(request, "portal/people_add.html", {"form": form}, status=status)
-
-
-class ClaimForm(forms.Form):
-    code = forms.CharField(
-        label=gettext_lazy("Claim code"),
-        max_length=20,
-        help_text=gettext_lazy("The 12 letters and digits an officer gave you, for example ABCD-EFGH-JKMN."),
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "characters"}),
-    )
 
 
 @login_required
