@@ -31,7 +31,7 @@ from complaints.services import (
     complaint_record_agency_response,
 )
 from complaints.transitions import Status
-from kernel.http import attachment_response
+from kernel.http import attachment_response, open_stored
 from kernel.visibility import VISIBLE_TO_AGENCY, Visibility
 
 from . import services
@@ -353,7 +353,7 @@ class AttachmentDownload(ReferralScoped):
             raise NotFound()
         self.log_read(AccessKind.FILE, [Read(complaint.citizen_id, complaint.pk, attachment.pk)])
         return attachment_response(
-            attachment.file.open("rb"), stored_name=attachment.original_name, content_type=attachment.content_type
+            open_stored(attachment.file), stored_name=attachment.original_name, content_type=attachment.content_type
         )
 
 

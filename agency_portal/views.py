@@ -26,7 +26,7 @@ from complaints.remedies import Remedy
 from complaints.selectors import case_events_for
 from kernel.errors import NotFound
 from kernel.events import event_label
-from kernel.http import add_form_error, attachment_response, request_purpose, run_service
+from kernel.http import add_form_error, attachment_response, open_stored, request_purpose, run_service
 from kernel.spreadsheets import csv_bytes
 from kernel.visibility import VISIBLE_TO_AGENCY, Visibility
 from tribunal import services as tribunal_services
@@ -269,7 +269,7 @@ def referral_file(request: HttpRequest, member: Member, reference: str, pk: int)
     complaint = attachment.complaint
     _log(request, member, AccessKind.FILE, [Read(complaint.citizen_id, complaint.pk, attachment.pk)])
     return attachment_response(
-        attachment.file.open("rb"), stored_name=attachment.original_name, content_type=attachment.content_type
+        open_stored(attachment.file), stored_name=attachment.original_name, content_type=attachment.content_type
     )
 
 

@@ -230,6 +230,13 @@ class CaseEventQuerySet(models.QuerySet["CaseEvent"]):
     def delete(self) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("The case timeline is append-only.")
 
+    def erase_messages(self, marker: str) -> int:
+        """The one change the timeline allows: its free text replaced by `marker` when the retention
+        schedule or a granted deletion request erases the case's personal data (privacy.services).
+        Kinds, times, actors and data (ids, outcomes) stay, so the timeline and the statistics read
+        from it are unchanged."""
+        return super().update(message=marker)
+
 
 class CaseEvent(models.Model):
     """One step on a case's append-only timeline, with who did it and who may see it."""

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from agencies.models import AgencyMembership
+from citizens.models import Citizen
 from kernel.events import event_label
 from outbox.services import outbox_email
 
@@ -38,13 +39,22 @@ def citizen_address(complaint: Complaint) -> str:
 
 
 def _email(
-    *, to: str, language: str, render: Render, link: str, topic: str, key: str, now: datetime, complaint: Complaint
+    *,
+    to: str,
+    language: str,
+    render: Render,
+    link: str,
+    topic: str,
+    key: str,
+    now: datetime,
+    complaint: Complaint | None,
 ) -> None:
     if not to:
         return
     with translation.override(language if language in ("en", "zh-hans") else "en"):
         subject, body = render(link)
-    outbox_email(to=to, subject=subject, body=body, topic=topic, now=now, dedupe_key=key, complaint_id=complaint.pk)
+    complaint_id = complaint.pk if complaint is not None else None
+    outbox_email(to=to, subject=subject, body=body, topic=topic, now=now, dedupe_key=key, complaint_id=complaint_id)
 
 
 def notify_citizen(complaint: Complaint, *, topic: str, render: Render, now: datetime, key: str) -> None:
@@ -74,6 +84,35 @@ def notify_citizen(complaint: Complaint, *, topic: str, render: Render, now: dat
         key=key,
         now=now,
         complaint=complaint,
+    )
+
+
+def notify_person(citizen: Citizen, *, topic: str, render: Render, now: datetime, key: str, page: str) -> None:
+    """Email a person about their record rather than one case (their data, a deletion request), in
+    their language, with a link to `page`; a registered representative hears too (in theirs)."""
+    link = settings.OMBUDSMAN_BASE_URL.rstrip("/") + page
+    to = citizen.email or (citizen.user.email if citizen.user else "")
+    rep = citizen.representative
+    if rep is not None and rep.email and rep.email != to:
+        _email(
+            to=rep.email,
+            language=rep.preferred_language,
+            render=render,
+            link=link,
+            topic=topic,
+            key=f"{key}:rep",
+            now=now,
+            complaint=None,
+        )
+    _email(
+        to=to,
+        language=citizen.preferred_language,
+        render=render,
+        link=link,
+        topic=topic,
+        key=key,
+        now=now,
+        complaint=None,
     )
 
 

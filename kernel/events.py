@@ -57,6 +57,9 @@ class CaseEventKind(models.TextChoices):
     CORRECTION_WAIVED = "correction_waived", _("Correction order waived")
     CORRECTION_SUPERSEDED = "correction_superseded", _("Correction order replaced by the decision")
     REINSERTION_DETECTED = "reinsertion_detected", _("The deleted record came back")
+    # retention and the person's rights (privacy)
+    EVIDENCE_FILES_DELETED = "evidence_files_deleted", _("Evidence files deleted (retention schedule)")
+    PERSONAL_DATA_ERASED = "personal_data_erased", _("Personal data erased")
 
 
 def event_label(kind: str) -> str:

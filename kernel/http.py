@@ -20,8 +20,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, Any, TypeVar
 
+from django.db.models.fields.files import FieldFile
 from django.forms import BaseForm
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest
 
 from kernel.errors import ServiceError
 from kernel.uploads import ALLOWED, safe_original_name
@@ -89,6 +90,14 @@ def attachment_response(fileobj: IO[bytes], *, stored_name: str, content_type: s
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
     return response
+
+
+def open_stored(field_file: FieldFile) -> IO[bytes]:
+    """A stored file opened for `attachment_response`; 404 once the retention schedule or a granted
+    deletion request deleted it (the row stays, with no file: privacy.erasure)."""
+    if not field_file:
+        raise Http404("This file was deleted under the retention schedule.")
+    return field_file.open("rb")  # type: ignore[return-value]
 
 
 def request_purpose(request: HttpRequest) -> str:

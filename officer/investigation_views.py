@@ -20,7 +20,7 @@ from complaints.models import Complaint
 from complaints.transitions import Status
 from kernel.actors import Actor
 from kernel.errors import ServiceError
-from kernel.http import ErrorAnswer, attachment_response, error_answer
+from kernel.http import ErrorAnswer, attachment_response, error_answer, open_stored
 from tribunal import selectors, services
 from tribunal.models import DeterminationStatus, InformationDocument
 
@@ -154,4 +154,4 @@ def information_document(request: HttpRequest, pk: int) -> FileResponse:
     doc = InformationDocument.objects.filter(pk=pk).first()
     if doc is None:
         raise Http404
-    return attachment_response(doc.file.open("rb"), stored_name=doc.original_name, content_type=doc.content_type)
+    return attachment_response(open_stored(doc.file), stored_name=doc.original_name, content_type=doc.content_type)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from citizens.models import AccessKind, RepresentationRequest, RepresentationStatus
 from citizens.services import Read, representation_refuse, representation_verify
 from kernel.actors import Actor
-from kernel.http import add_form_error, attachment_response, run_service
+from kernel.http import add_form_error, attachment_response, open_stored, run_service
 
 from . import selectors
 from .gate import log_read, officer_of, officer_required
@@ -96,4 +96,4 @@ def representation_decide(request: HttpRequest, pk: int) -> HttpResponse:
 def representation_proof(request: HttpRequest, pk: int) -> HttpResponseBase:
     req = get_object_or_404(RepresentationRequest, pk=pk)
     log_read(request, AccessKind.PERSONAL_DATA, [Read(req.citizen_id, None, req.pk)])
-    return attachment_response(req.proof.open("rb"), stored_name=req.proof_name, content_type=req.proof_content_type)
+    return attachment_response(open_stored(req.proof), stored_name=req.proof_name, content_type=req.proof_content_type)

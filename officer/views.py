@@ -26,7 +26,7 @@ from complaints.models import Channel, Complaint
 from complaints.transitions import OPEN_STATUSES, Action, Status, allowed_actions
 from kernel.actors import Actor, ActorKind
 from kernel.errors import ServiceError
-from kernel.http import add_form_error, attachment_response, run_service
+from kernel.http import add_form_error, attachment_response, open_stored, run_service
 from kernel.spreadsheets import csv_bytes
 from outbox.models import Channel as OutboxChannel
 from outbox.models import OutboxMessage
@@ -358,7 +358,7 @@ def officer_attachment(request: HttpRequest, reference: str, pk: int) -> HttpRes
     attachment = get_object_or_404(complaint.attachments, pk=pk)
     log_read(request, AccessKind.FILE, [Read(complaint.citizen_id, complaint.pk, attachment.pk)])
     return attachment_response(
-        attachment.file.open("rb"), stored_name=attachment.original_name, content_type=attachment.content_type
+        open_stored(attachment.file), stored_name=attachment.original_name, content_type=attachment.content_type
     )
 
 

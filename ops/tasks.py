@@ -1,6 +1,8 @@
 from celery import shared_task
 from django.utils import timezone
 
+from privacy.services import retention_run
+
 from .cleanup import oauth_tokens_clear_expired, sessions_clear_expired, staged_files_clear
 from .models import Heartbeat
 
@@ -26,3 +28,10 @@ def clear_expired_oauth_tokens() -> None:
 def clear_staged_files() -> None:
     """Evidence files of filings never submitted, older than a day (beat, every 6 hours)."""
     staged_files_clear(now=timezone.now())
+
+
+@shared_task(name="ops.tasks.apply_retention", ignore_result=True)
+def apply_retention() -> None:
+    """The retention schedule (settings.RETENTION, docs/retention.md): erase what is older than its
+    period, in batches (beat, nightly; safe to run twice or late)."""
+    retention_run(now=timezone.now())

@@ -27,7 +27,7 @@ from complaints import services
 from complaints.models import AgencyOutcome, Complaint
 from complaints.transitions import Action, allowed_actions
 from kernel.actors import Actor, ActorKind
-from kernel.http import add_form_error, attachment_response, run_service
+from kernel.http import add_form_error, attachment_response, open_stored, run_service
 from kernel.visibility import VISIBLE_TO_CITIZEN
 
 from . import case_page, letters, selectors
@@ -269,7 +269,7 @@ def case_attachment(request: HttpRequest, reference: str, pk: int) -> HttpRespon
     complaint = citizen_case_or_404(request, reference)
     attachment = get_object_or_404(complaint.attachments.filter(visibility__in=VISIBLE_TO_CITIZEN), pk=pk)
     return attachment_response(
-        attachment.file.open("rb"), stored_name=attachment.original_name, content_type=attachment.content_type
+        open_stored(attachment.file), stored_name=attachment.original_name, content_type=attachment.content_type
     )
 
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "clocks",
     "agency_api",
     "tribunal",
+    "privacy",
     # The web interfaces: citizens' pages, officers' pages, public pages, agency pages.
     "portal",
     "officer",
@@ -279,7 +281,35 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "clear-expired-sessions": {"task": "ops.tasks.clear_expired_sessions", "schedule": timedelta(hours=6)},
     "clear-expired-oauth-tokens": {"task": "ops.tasks.clear_expired_oauth_tokens", "schedule": timedelta(hours=6)},
     "clear-staged-files": {"task": "ops.tasks.clear_staged_files", "schedule": timedelta(hours=6)},
+    # The retention schedule (RETENTION below), applied nightly at 02:30 (privacy.services.retention_run).
+    "apply-retention": {"task": "ops.tasks.apply_retention", "schedule": crontab(hour=2, minute=30)},
 }
+
+# The retention schedule (docs/retention.md): how long each kind of personal data is kept, counted
+# from the moment it stopped serving its purpose (PIPL art. 19: no longer than the purpose needs).
+# The nightly job erases what is older; each entry can be set from the environment in days.
+RETENTION: dict[str, timedelta] = {
+    # a case's personal data (the citizen's statement, messages, answers), from its closure
+    "closed_case": timedelta(days=env.int("RETENTION_CLOSED_CASE_DAYS", default=3 * 365)),
+    # evidence files (the citizen's, the agency's, information-request documents), from closure
+    "evidence_files": timedelta(days=env.int("RETENTION_EVIDENCE_FILES_DAYS", default=365)),
+    # the access log ("who viewed my file"), from the read
+    "access_log": timedelta(days=env.int("RETENTION_ACCESS_LOG_DAYS", default=3 * 365)),
+    # a session (it holds filing drafts): its lifetime (SESSION_COOKIE_AGE); expired ones go every 6 h
+    "sessions": timedelta(days=env.int("RETENTION_SESSIONS_DAYS", default=14)),
+    # an agency client's OAuth refresh token (its lifetime; django-oauth-toolkit cleartokens deletes
+    # it and expired access tokens every 6 h)
+    "oauth_tokens": timedelta(days=env.int("RETENTION_OAUTH_TOKENS_DAYS", default=30)),
+    # an email's or webhook's payload (names, case text), once delivered or given up
+    "outbox_payloads": timedelta(days=env.int("RETENTION_OUTBOX_PAYLOADS_DAYS", default=90)),
+    # claim codes and ID-number matches, once used, revoked, expired or resolved
+    "identity_claims": timedelta(days=env.int("RETENTION_IDENTITY_CLAIMS_DAYS", default=365)),
+    # a representative's proof of authority, once the representation was refused, ended or expired
+    "representation_proofs": timedelta(days=env.int("RETENTION_REPRESENTATION_PROOFS_DAYS", default=365)),
+    # the re-insertion watch (the ID number's keyed hash, the record id), from the deletion order
+    "reinsertion_watch": timedelta(days=env.int("RETENTION_REINSERTION_WATCH_DAYS", default=5 * 365)),
+}
+SESSION_COOKIE_AGE = int(RETENTION["sessions"].total_seconds())
 
 # Cookies: never readable by scripts (HTMX sends the CSRF token from the page), same-site only.
 SESSION_COOKIE_HTTPONLY = True
@@ -354,6 +384,9 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
     "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    # A refresh token lives this long; cleartokens (ops.cleanup) then deletes it with its access
+    # token (access tokens without one go when they expire): the retention schedule's "oauth_tokens".
+    "REFRESH_TOKEN_EXPIRE_SECONDS": int(RETENTION["oauth_tokens"].total_seconds()),
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
     # Agency API clients (agency_api.ApiClient): one scope; client secrets are hashed (DOT default).
     "SCOPES": {"agency": "Act for your agency on the cases referred to it"},
