@@ -3,7 +3,7 @@ the one officer gate (officer.gate.officer_required)."""
 
 from django.urls import path
 
-from . import agency_views, claim_views, investigation_views, representation_views, views
+from . import agency_views, claim_views, deletion_views, investigation_views, representation_views, views
 
 urlpatterns = [
     path("", views.queues, name="officer-queues"),
@@ -17,6 +17,8 @@ urlpatterns = [
     path(
         "representation/<int:pk>/proof/", representation_views.representation_proof, name="officer-representation-proof"
     ),
+    path("deletion-requests/", deletion_views.deletion_requests, name="officer-deletion-requests"),
+    path("deletion-requests/<int:pk>/", deletion_views.deletion_request, name="officer-deletion-request"),
     path("agency-staff/invite/", agency_views.agency_invite, name="officer-agency-invite"),
     path("cases/<str:reference>/", views.officer_case, name="officer-case"),
     path("cases/<str:reference>/files/<int:pk>/", views.officer_attachment, name="officer-attachment"),

@@ -5,11 +5,15 @@ scripts/ci_system_packages.sh and `python3 dev.py run`."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from weasyprint import HTML
 
+from citizens.models import Citizen
 from complaints.models import Complaint
+from privacy.selectors import citizen_export
 
 from . import case_page
 
@@ -45,3 +49,11 @@ def decision_letter_pdf(complaint: Complaint) -> bytes | None:
         return None
     context = {"complaint": complaint, "decision": decision, "filed": filed, "respondent": respondent}
     return _pdf("portal/letters/decision.html", context, language=language)
+
+
+def data_export_pdf(citizen: Citizen, *, now: datetime) -> bytes:
+    """Everything held about the person (privacy.selectors.citizen_export), in their language."""
+    language = citizen.preferred_language or "en"
+    with translation.override(language):
+        data = citizen_export(citizen=citizen, now=now)
+    return _pdf("portal/letters/data_export.html", {"data": data, "printed_at": now}, language=language)

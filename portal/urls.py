@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import filing_views, record_holders, views
+from . import data_views, filing_views, record_holders, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,6 +14,10 @@ urlpatterns = [
     path("file/details/", filing_views.file_details, name="file-details"),
     path("file/review/", filing_views.file_review, name="file-review"),
     path("cases/", views.my_cases, name="my-cases"),
+    path("data/", data_views.my_data, name="my-data"),
+    path("data/<int:citizen_id>/export.json", data_views.data_export_json, name="data-export-json"),
+    path("data/<int:citizen_id>/export.pdf", data_views.data_export_pdf, name="data-export-pdf"),
+    path("data/<int:citizen_id>/delete/", data_views.data_delete_request, name="data-delete-request"),
     path("cases/<str:reference>/", views.case_detail, name="case-detail"),
     path("cases/<str:reference>/complaint.pdf", views.case_summary_pdf, name="case-summary-pdf"),
     path("cases/<str:reference>/decision.pdf", views.case_decision_pdf, name="case-decision-pdf"),

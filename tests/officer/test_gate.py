@@ -23,7 +23,7 @@ def _url(pattern: URLPattern) -> str:
 
 
 def test_every_officer_url_is_behind_the_gate():
-    assert len(urlpatterns) == 15  # incl. agency staff invitations, proof of representation, claim codes
+    assert len(urlpatterns) == 17  # incl. agency staff invitations, proof of representation, claim codes, deletion requests
     assert [p.name for p in urlpatterns if not is_gated(p.callback)] == []
 
 
