@@ -40,6 +40,7 @@ from tribunal.services import (
 
 from .demo_cases import Cast, named_cases, run_script
 from .demo_identity import CLAIMANT_EMAIL, demo_identity_match, demo_representation
+from .demo_privacy import demo_deletion_request
 from .demo_statistics import stat_cases, stat_citizens
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -334,6 +335,7 @@ def seed_demo(*, cases: bool = True) -> dict[str, int]:
     for script in scripts:
         run_script(script, cast=cast, now=now)
     _agency_portal(agencies, users, li, cats, court_work=cases)
+    demo_deletion_request(user=users["parent@example.org"], citizen=parent)
     statistics_refresh(now=timezone.now())  # the public figures count the demo cases at once
     after = _counts()
     return {k: after[k] - before[k] for k in after}

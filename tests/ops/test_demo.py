@@ -93,3 +93,25 @@ def test_demo_cases_show_every_kind_of_case_and_enough_for_the_charts(capsys):
     call_command("seed_demo")
     assert "nothing new" in capsys.readouterr().out
     assert time.monotonic() - started < max(5.0, first_run / 3)
+
+
+@pytest.mark.django_db
+def test_demo_has_a_deletion_request_waiting_and_li_wei_downloads_his_data():
+    from django.test import Client
+
+    from privacy.models import DeletionRequest, DeletionStatus
+
+    call_command("seed_demo")
+    call_command("seed_demo")  # the request is made once
+    request = DeletionRequest.objects.get()
+    assert (request.citizen.full_name, request.status) == ("Zhang Min", DeletionStatus.PENDING)
+    li = Citizen.objects.get(full_name="Li Wei")
+    client = Client()
+    client.force_login(li.user)
+    assert client.get("/data/").status_code == 200
+    export = client.get(f"/data/{li.pk}/export.json").json()
+    assert {c["reference"] for c in export["cases"]} == set(li.complaints.values_list("reference", flat=True))
+    assert export["cases"] and client.get(f"/data/{request.citizen_id}/export.json").status_code == 404
+    officer = Client()
+    officer.force_login(User.objects.get(email="officer@example.org"))
+    assert "Zhang Min" in officer.get("/officer/deletion-requests/").content.decode()
