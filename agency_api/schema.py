@@ -7,7 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+
+from kernel.http import OPAQUE
+from kernel.uploads import ALLOWED
 
 from .idempotency import IDEMPOTENCY_HEADER
 from .problems import PROBLEM_CONTENT_TYPE, ProblemSerializer
@@ -25,6 +29,40 @@ ERROR_DESCRIPTIONS = {
     422: "This Idempotency-Key was used with a different request.",
     429: "Too many requests for this client; retry after `Retry-After` seconds.",
 }
+
+
+# A stored file's download: its bytes under the sniffed type (or octet-stream), as an attachment.
+# application/octet-stream comes first: generated clients read the body as bytes under it.
+DOWNLOAD_MEDIA_TYPES = (OPAQUE, *ALLOWED)
+DOWNLOAD_HEADERS = [
+    OpenApiParameter(
+        "Content-Disposition",
+        str,
+        OpenApiParameter.HEADER,
+        response=[200],
+        required=True,
+        description='`attachment; filename="..."` (with RFC 6266 `filename*` for a non-ASCII name).',
+    ),
+    OpenApiParameter(
+        "X-Content-Type-Options", str, OpenApiParameter.HEADER, response=[200], required=True, description="`nosniff`"
+    ),
+    OpenApiParameter(
+        "Cache-Control",
+        str,
+        OpenApiParameter.HEADER,
+        response=[200],
+        required=True,
+        description="`no-store`: no cache keeps a copy of personal data.",
+    ),
+]
+
+
+def download_responses(description: str) -> dict[Any, Any]:
+    """`responses=` of a file download: a binary 200 under every type the server may send."""
+    return {
+        (200, media_type): OpenApiResponse(response=OpenApiTypes.BINARY, description=description)
+        for media_type in DOWNLOAD_MEDIA_TYPES
+    }
 
 
 class AgencyAutoSchema(AutoSchema):
@@ -102,7 +140,14 @@ are served unthrottled rather than refused.
    `[{"factor", "description", "direction_or_weight", "data_source"}]` when the complaint asks for
    disclosure of the scoring criteria.
 5. `POST referrals/{reference}/messages` (`{"text"}`) and `POST referrals/{reference}/attachments`
-   (multipart `file`: PDF or image, at most 10 MB).
+   (`multipart/form-data` with one file part `file`: PDF or image, at most 10 MB; a `file` sent as
+   text is a 400). `GET` the evidence's `download_url` for its bytes: `Content-Type` is the type read
+   from the content, `Content-Disposition: attachment; filename=...` names it.
+6. Information requests: `POST information-requests/{id}/answer` has two bodies. With the
+   requested documents, `multipart/form-data`: `answer_text`, optional `answers` (one part per
+   answer, each a JSON object `{"question", "answer"}`) and one file part `files` per document.
+   Without documents, `application/json` with `answer_text` and optional `answers`; a JSON body
+   carrying `files` is a 400 (documents travel only in multipart).
 
 Action paths have **no trailing slash**.
 
@@ -140,7 +185,8 @@ with exponential backoff for more than a day; answering **410 disables** the end
 to re-enable). Endpoints must be public HTTPS addresses.
 
 Event types: `referral.created`, `clock.reminder`, `clock.missed`, `referral.escalated`,
-`information_request.created`, `determination.issued`, `correction.ordered`. Example:
+`information_request.created`, `determination.issued`, `correction.ordered`, and `ping` (a test,
+`POST webhook/test`). Every event, delivered or not, is in the event feed (section 6). Example:
 
     POST /your/hook
     webhook-id: 0b9c3f1e-6f1d-4a51-9d55-2f7d4f0e8a11
@@ -160,6 +206,24 @@ Verifying in Python (reject timestamps more than 5 minutes old to stop replays):
     expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
     ok = any(hmac.compare_digest(s.split(",", 1)[1], expected)
              for s in headers["webhook-signature"].split() if s.startswith("v1,"))
+
+### 6. Event feed: nothing is lost
+`GET events/` lists every webhook event meant for your agency, newest first, **whether it was
+delivered or not**: also the events sent while you had no endpoint (`cancelled`), those the address
+guard refused (`refused`: your endpoint resolved to a private address or was not https), and those
+given up after every retry (`dead`). Each has its `id` (the `webhook-id` it is delivered with),
+`type`, `status`, `payload` (the body POSTed to you) and `delivery_attempts` (time, your endpoint's
+status code, what happened, duration). Filters: `type=referral.created`, `since=<ISO 8601>`,
+`status=dead` (repeat for several); cursor pagination as everywhere (follow `next`).
+
+`POST events/{id}/redeliver` queues one event again, due now, with a fresh set of retries
+(202 with the event, now `pending`): any status but `pending` (a pending event is a 409: it is
+already on its way). It keeps its `webhook-id`, so a receiver that already has it can ignore it.
+Another agency's event id is a 404. Fix a refused endpoint (`PUT webhook`) before redelivering.
+
+`POST webhook/test` queues a signed `ping` event (`{"type": "ping", "data": {"agency", "message"}}`)
+to your endpoint, sent like every event (same headers, signature and retries): use it to check
+your receiver, then find it in the feed. Without an endpoint it is a 404; with a disabled one a 409.
 
 The token endpoint `/o/token/` answers errors in the OAuth2 format (RFC 6749 §5.2:
 `{"error": "invalid_client"}`); everything under `/api/` uses problem details.

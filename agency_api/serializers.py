@@ -6,12 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from citizens.models import RepresentativeKind
 from complaints.models import AgencyOutcome, Attachment, Category, Complaint
 from complaints.transitions import Status
+from outbox.models import OutboxMessage, OutboxStatus
 
 from .models import WebhookEndpoint
 
@@ -280,8 +282,21 @@ class MessageRequestSerializer(serializers.Serializer):
     )
 
 
+@extend_schema_field(OpenApiTypes.BINARY)
+class BinaryFileField(serializers.FileField):
+    """An uploaded file: in the schema `type: string, format: binary`, a file part of a multipart
+    body (DRF's FileField is described as a `uri`, what it renders in responses, so generated
+    clients sent the file's name as text)."""
+
+    default_error_messages = {
+        **serializers.FileField.default_error_messages,
+        "invalid": "Send the file as a file part of a multipart/form-data body (with a filename), not as text.",
+        "no_name": "Send the file as a file part of a multipart/form-data body (with a filename), not as text.",
+    }
+
+
 class AttachmentRequestSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="PDF, JPEG, PNG, WebP or HEIC, at most 10 MB (type read from content).")
+    file = BinaryFileField(help_text="PDF, JPEG, PNG, WebP or HEIC, at most 10 MB (type read from content).")
 
 
 class WebhookEndpointSerializer(serializers.ModelSerializer):
@@ -303,3 +318,59 @@ class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
 class WebhookEndpointRequestSerializer(serializers.Serializer):
     url = serializers.URLField(max_length=500, help_text="HTTPS URL that receives POSTed events.")
     rotate_secret = serializers.BooleanField(default=False, help_text="Issue a new signing secret (shown once).")
+
+
+# --- the event feed ---------------------------------------------------------------------------
+
+
+class DeliveryAttemptSerializer(serializers.Serializer):
+    attempted_at = serializers.DateTimeField()
+    succeeded = serializers.BooleanField()
+    status_code = serializers.IntegerField(
+        allow_null=True,
+        help_text="Your endpoint's HTTP status; null when it gave none (timeout, refused, no endpoint).",
+    )
+    detail = serializers.CharField(
+        help_text="Your endpoint's status and the start of its answer, or why nothing was sent."
+    )
+    duration_ms = serializers.IntegerField()
+
+
+class WebhookPayloadSerializer(serializers.Serializer):
+    """The body POSTed to your endpoint (Standard Webhooks envelope)."""
+
+    type = serializers.CharField()
+    timestamp = serializers.CharField(help_text="When the event happened (ISO 8601).")
+    # A declared field named like Serializer.data: the metaclass moves it into `fields`.
+    data = serializers.DictField(help_text="The event's data (see the event types in the guide).")  # type: ignore[assignment]
+
+
+class WebhookEventSerializer(serializers.Serializer):
+    id = serializers.UUIDField(help_text="The event's id: the `webhook-id` header of every delivery of it.")
+    type = serializers.CharField(source="topic", help_text="Event type, e.g. `referral.created`, `ping`.")
+    created_at = serializers.DateTimeField()
+    status = serializers.ChoiceField(
+        choices=OutboxStatus.choices,
+        help_text="`pending`: queued, or retrying after a failure (`next_attempt_at`); `delivered`: your endpoint "
+        "answered 2xx; `dead`: given up after every retry or a 410; `refused`: the address guard refused your "
+        "endpoint's address (nothing sent); `cancelled`: you had no active endpoint. Every one but `pending` "
+        "can be redelivered.",
+    )
+    attempts = serializers.IntegerField(help_text="Delivery attempts since the event was last queued.")
+    next_attempt_at = serializers.SerializerMethodField()
+    delivered_at = serializers.DateTimeField(allow_null=True)
+    last_error = serializers.CharField(help_text="Why the last attempt failed ('' if it did not).")
+    payload = WebhookPayloadSerializer()
+    delivery_attempts = DeliveryAttemptSerializer(many=True, help_text="Every attempt, oldest first.")
+    redeliver_url = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True, help_text="When it is sent next (pending only)."))
+    def get_next_attempt_at(self, obj: OutboxMessage) -> Any:
+        if obj.status != OutboxStatus.PENDING:
+            return None
+        return serializers.DateTimeField().to_representation(obj.next_attempt_at)
+
+    def get_redeliver_url(self, obj: OutboxMessage) -> str:
+        path = reverse("agency_api:event-redeliver", kwargs={"pk": obj.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path

@@ -4,6 +4,7 @@ case are the lifecycle's own services (complaints.services, tribunal.services)."
 from __future__ import annotations
 
 import ipaddress
+import uuid
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -14,7 +15,9 @@ from oauth2_provider.models import AccessToken, Application, RefreshToken
 
 from accounts.models import User
 from agencies.models import Agency
-from kernel.errors import ServiceError
+from kernel.errors import Conflict, NotFound, ServiceError
+from outbox.models import OutboxMessage, OutboxStatus
+from outbox.services import outbox_requeue, outbox_webhook
 
 from .idempotency import IDEMPOTENCY_TTL
 from .models import ApiClient, IdempotencyRecord, WebhookEndpoint, new_webhook_secret
@@ -158,3 +161,53 @@ def idempotency_records_purge(*, now: datetime, batch_size: int = 5000) -> int:
         if not ids:
             return deleted
         deleted += IdempotencyRecord.objects.filter(pk__in=ids).delete()[0]
+
+
+# --- the event feed: redelivery and the test ping ---------------------------------------------
+
+PING_EVENT = "ping"
+
+
+def _active_endpoint(agency: Agency) -> WebhookEndpoint:
+    endpoint = WebhookEndpoint.objects.filter(agency=agency).first()
+    if endpoint is None:
+        raise NotFound("No webhook endpoint registered yet: PUT webhook with your HTTPS URL first.")
+    if not endpoint.active:
+        raise Conflict(
+            "Your webhook endpoint is disabled"
+            + (f" ({endpoint.disabled_reason})" if endpoint.disabled_reason else "")
+            + ": PUT webhook again to re-enable it, then retry."
+        )
+    return endpoint
+
+
+def webhook_test_send(*, agency: Agency, now: datetime) -> OutboxMessage:
+    """Queue a signed `ping` event to the agency's endpoint through the outbox (delivered, retried
+    and logged like every event, and listed in the event feed)."""
+    _active_endpoint(agency)
+    with transaction.atomic():
+        message = outbox_webhook(
+            agency_id=agency.pk,
+            event_type=PING_EVENT,
+            data={"agency": agency.slug, "message": "Test event: your endpoint receives and verifies webhooks."},
+            dedupe_key=f"ping:{agency.pk}:{uuid.uuid4()}",
+            now=now,
+        )
+    assert message is not None  # a fresh dedupe key is always written
+    return message
+
+
+def webhook_event_redeliver(*, agency: Agency, message_id: uuid.UUID, now: datetime) -> OutboxMessage:
+    """Queue one of the agency's webhook events again, whatever became of it (delivered, dead,
+    refused by the address guard, cancelled): due now, with a fresh attempt budget. The event
+    keeps its id (`webhook-id`) and its delivery log."""
+    _active_endpoint(agency)
+    with transaction.atomic():
+        message = OutboxMessage.objects.select_for_update().get(pk=message_id, agency=agency)
+        if message.status == OutboxStatus.PENDING:
+            raise Conflict(
+                "This event is already queued for delivery (see next_attempt_at): there is nothing to redeliver yet."
+            )
+        outbox_requeue(message_id=message.pk, now=now)
+        message.refresh_from_db()
+    return message

@@ -11,6 +11,8 @@ from rest_framework import serializers
 
 from tribunal.models import CorrectionOrder, InformationDocument, InformationRequest
 
+from .serializers import BinaryFileField
+
 MAX_FILES = 10
 
 
@@ -79,37 +81,63 @@ class InformationRequestSerializer(serializers.ModelSerializer):
         return reverse("agency_api:information-request-answer", args=[obj.pk])
 
 
-class _JSONListField(serializers.ListField):
-    """A list that may also arrive as a JSON string (multipart forms)."""
-
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, str):
-            try:
-                data = json.loads(data)
-            except ValueError as exc:
-                raise serializers.ValidationError("Send a JSON list.") from exc
-        return super().to_internal_value(data)
-
-
 class AnswerItemSerializer(serializers.Serializer):
     question = serializers.CharField(max_length=2000)
     answer = serializers.CharField(max_length=20_000)
 
 
-class InformationAnswerRequestSerializer(serializers.Serializer):
-    answer_text = serializers.CharField(max_length=20_000, help_text="Your answer.")
-    answers = _JSONListField(
+class _MultipartAnswersField(serializers.ListField):
+    """`answers` in a multipart body: one part per answer, each a JSON object (how OpenAPI sends
+    an array of objects in multipart, and so how generated clients send it), or a single part
+    holding the whole JSON list (handy with curl: `-F 'answers=[...]'`)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        items: list[Any] = []
+        for value in data if isinstance(data, list) else [data]:
+            if isinstance(value, str):
+                try:
+                    value = json.loads(value)
+                except ValueError as exc:
+                    raise serializers.ValidationError(
+                        'Send each answer as a JSON object {"question", "answer"} (or one JSON list of them).'
+                    ) from exc
+            items.extend(value if isinstance(value, list) else [value])
+        return super().to_internal_value(items)
+
+
+_ANSWER_TEXT_HELP = "Your answer."
+_ANSWERS_HELP = "Optional per-question answers."
+_FILES_HELP = (
+    "The requested documents (PDF or images, at most 10 MB each; the type is read from the content): "
+    "one `files` file part per document."
+)
+
+
+class InformationAnswerJSONRequestSerializer(serializers.Serializer):
+    """The answer without documents, as `application/json`. Documents need the multipart body."""
+
+    answer_text = serializers.CharField(max_length=20_000, help_text=_ANSWER_TEXT_HELP)
+    answers = AnswerItemSerializer(many=True, required=False, max_length=50, help_text=_ANSWERS_HELP)  # type: ignore[call-arg]
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict) and "files" in data:
+            raise serializers.ValidationError(
+                {"files": ["Documents can only be sent in a multipart/form-data body, one `files` file part each."]}
+            )
+        return super().to_internal_value(data)
+
+
+class InformationAnswerMultipartRequestSerializer(serializers.Serializer):
+    """The answer with its documents, as `multipart/form-data`."""
+
+    answer_text = serializers.CharField(max_length=20_000, help_text=_ANSWER_TEXT_HELP)
+    answers = _MultipartAnswersField(
         child=AnswerItemSerializer(),
         required=False,
         max_length=50,
-        help_text="Optional per-question answers; in a multipart form, a JSON string.",
+        help_text=_ANSWERS_HELP + " One part per answer, each a JSON object (or one part with the JSON list).",
     )
-    files = serializers.ListField(
-        child=serializers.FileField(),
-        required=False,
-        max_length=MAX_FILES,
-        help_text="The requested documents (PDF or images), repeat the `files` field for each.",
-    )
+    files = serializers.ListField(child=BinaryFileField(), required=False, max_length=MAX_FILES, help_text=_FILES_HELP)
 
 
 class CorrectionOrderSerializer(serializers.ModelSerializer):

@@ -25,7 +25,8 @@ from .parsers import JSONParser
 from .tribunal_serializers import (
     CorrectionConfirmRequestSerializer,
     CorrectionOrderSerializer,
-    InformationAnswerRequestSerializer,
+    InformationAnswerJSONRequestSerializer,
+    InformationAnswerMultipartRequestSerializer,
     InformationRequestSerializer,
     RecordReportResultSerializer,
     RecordReportSerializer,
@@ -90,24 +91,27 @@ class InformationRequestAnswer(_InformationScoped, generics.GenericAPIView):
 
     @extend_schema(
         summary="Answer an information request",
-        description="multipart/form-data with `answer_text`, optional `answers` (a JSON list of "
-        "{question, answer}) and the requested documents as repeated `files` fields (PDF or images; the type "
-        "is read from the content). JSON without files is accepted too. Meets the request's clock.",
+        description=(
+            "Two request bodies. With documents, `multipart/form-data`: `answer_text`, optional `answers` "
+            "(one part per answer, each a JSON object {question, answer}) and one `files` file part per "
+            "requested document (PDF or images, at most 10 MB each; the type is read from the content). "
+            "Without documents, `application/json` with `answer_text` and optional `answers` (a JSON body "
+            "carrying `files` is a 400). Meets the request's clock."
+        ),
         request={
-            "multipart/form-data": InformationAnswerRequestSerializer,
-            "application/json": InformationAnswerRequestSerializer,
+            "multipart/form-data": InformationAnswerMultipartRequestSerializer,
+            "application/json": InformationAnswerJSONRequestSerializer,
         },
         responses={200: InformationRequestSerializer},
     )
     def post(self, request: Request, pk: int) -> Response:
         obj = self.get_object()
-        data: Any = request.data
-        if hasattr(data, "getlist"):
-            payload: dict[str, Any] = {k: data.get(k) for k in data if k != "files"}
-            payload["files"] = request.FILES.getlist("files")
+        multipart = (request.content_type or "").startswith("multipart/")
+        serializer: InformationAnswerMultipartRequestSerializer | InformationAnswerJSONRequestSerializer
+        if multipart:
+            serializer = InformationAnswerMultipartRequestSerializer(data=request.data)
         else:
-            payload = dict(data)
-        serializer = InformationAnswerRequestSerializer(data=payload)
+            serializer = InformationAnswerJSONRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         v = serializer.validated_data
         answered = services.information_request_answer(

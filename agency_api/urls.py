@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import tribunal_views, views
+from . import event_views, tribunal_views, views
 
 app_name = "agency_api"
 
@@ -22,6 +22,11 @@ urlpatterns = [
         name="attachment-download",
     ),
     path("webhook", views.WebhookView.as_view(), name="webhook"),
+    path("webhook/test", event_views.WebhookTest.as_view(), name="webhook-test"),
+    # The event feed: every webhook event meant for the agency, delivered or not.
+    path("events/", event_views.EventList.as_view(), name="event-list"),
+    path("events/<uuid:pk>/", event_views.EventDetail.as_view(), name="event-detail"),
+    path("events/<uuid:pk>/redeliver", event_views.EventRedeliver.as_view(), name="event-redeliver"),
     # The tribunal's steps: information requests, correction orders, record reports.
     path("information-requests/", tribunal_views.InformationRequestList.as_view(), name="information-request-list"),
     path(

@@ -11,7 +11,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.http import FileResponse
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -38,6 +38,7 @@ from . import services
 from .base import AgencyAPIView
 from .models import WebhookEndpoint
 from .parsers import JSONParser
+from .schema import DOWNLOAD_HEADERS, download_responses
 from .serializers import (
     AttachmentRequestSerializer,
     AttachmentSerializer,
@@ -340,7 +341,12 @@ class ReferralAttachments(ReferralScoped):
 class AttachmentDownload(ReferralScoped):
     @extend_schema(
         summary="Download evidence",
-        responses={(200, "application/octet-stream"): OpenApiResponse(description="The file, as uploaded.")},
+        description=(
+            "The file's bytes, as a download: `Content-Type` is the type read from its content when it was "
+            "uploaded (PDF or an image), otherwise `application/octet-stream`; `Content-Disposition` names it."
+        ),
+        responses=download_responses("The file, as uploaded."),
+        parameters=DOWNLOAD_HEADERS,
     )
     def get(self, request: Request, reference: str, attachment_id: int) -> FileResponse:
         complaint = self.get_object()

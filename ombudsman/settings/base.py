@@ -456,6 +456,7 @@ SPECTACULAR_SETTINGS = {
         "CorrectionOrderStatusEnum": "tribunal.models.OrderStatus",
         "AgencyOutcomeEnum": "complaints.models.AgencyOutcome",
         "ComplaintStatusEnum": "complaints.models.STATUS_CHOICES",
+        "WebhookEventStatusEnum": "outbox.models.OutboxStatus",
     },
 }
 

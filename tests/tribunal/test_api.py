@@ -197,3 +197,61 @@ def test_information_request_model_has_no_other_agency_leak(graph, info_request)
     other = air.get(f"{BASE}/information-requests/{info_request.pk}/")
     assert missing.status_code == other.status_code == 404
     assert missing.json()["detail"] == other.json()["detail"]
+
+
+def test_json_answer_carrying_files_is_a_400_naming_files(graph, info_request):
+    bank = make_caller(graph.bank)
+    response = bank.post(
+        f"{BASE}/information-requests/{info_request.pk}/answer",
+        {"answer_text": "Attached.", "files": ["record.pdf"]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert [e["field"] for e in response.json()["errors"]] == ["files"]
+    assert "multipart/form-data" in response.json()["errors"][0]["message"]
+    info_request.refresh_from_db()
+    assert info_request.status == "open"
+
+
+def test_multipart_files_sent_as_text_are_a_400_not_dropped(graph, info_request):
+    bank = make_caller(graph.bank)
+    response = bank.post(
+        f"{BASE}/information-requests/{info_request.pk}/answer",
+        {"answer_text": "Attached.", "files": ["record.pdf"]},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"].startswith("files")
+    info_request.refresh_from_db()
+    assert info_request.status == "open"
+
+
+def test_multipart_answers_one_part_per_answer_as_openapi_sends_them(graph, info_request):
+    bank = make_caller(graph.bank)
+    response = bank.post(
+        f"{BASE}/information-requests/{info_request.pk}/answer",
+        {
+            "answer_text": "From the court.",
+            "answers": [
+                json.dumps({"question": "Where?", "answer": "The court."}),
+                json.dumps({"question": "When?", "answer": "2025-06-03."}),
+            ],
+            "files": [SimpleUploadedFile("record.pdf", PDF, content_type="application/pdf")],
+        },
+        format="multipart",
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert [a["question"] for a in body["answers"]] == ["Where?", "When?"]
+    assert len(body["documents"]) == 1
+
+
+def test_multipart_answers_that_are_not_json_are_a_400(graph, info_request):
+    bank = make_caller(graph.bank)
+    response = bank.post(
+        f"{BASE}/information-requests/{info_request.pk}/answer",
+        {"answer_text": "x", "answers": ["not json"]},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"].startswith("answers")
