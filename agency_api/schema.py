@@ -230,7 +230,86 @@ The token endpoint `/o/token/` answers errors in the OAuth2 format (RFC 6749 §5
 """
 
 
+# `/o/token/` is django-oauth-toolkit's view (agency_api.token_views), not a DRF one: described
+# here so that a generated client gets its token with the same client as every other call.
+TOKEN_PATH = "/o/token/"
+TOKEN_SCHEMAS: dict[str, Any] = {
+    "OAuthTokenRequest": {
+        "type": "object",
+        "description": "RFC 6749 §4.4 client credentials (the client may use HTTP Basic instead of the form fields).",
+        "properties": {
+            "grant_type": {"type": "string", "enum": ["client_credentials"]},
+            "client_id": {"type": "string", "description": "Your client id."},
+            "client_secret": {"type": "string", "description": "Your client secret (shown once when issued)."},
+            "scope": {"type": "string", "description": "Optional: `agency` (the only scope)."},
+        },
+        "required": ["grant_type"],
+    },
+    "OAuthToken": {
+        "type": "object",
+        "properties": {
+            "access_token": {"type": "string"},
+            "expires_in": {"type": "integer", "description": "Seconds the token is valid (3600)."},
+            "token_type": {"type": "string", "enum": ["Bearer"]},
+            "scope": {"type": "string"},
+        },
+        "required": ["access_token", "expires_in", "token_type", "scope"],
+    },
+    "OAuthError": {
+        "type": "object",
+        "description": "RFC 6749 §5.2 error.",
+        "properties": {
+            "error": {
+                "type": "string",
+                "description": "`invalid_client`, `invalid_request`, `invalid_grant`, `unauthorized_client`, "
+                "`unsupported_grant_type` or `invalid_scope`.",
+            },
+            "error_description": {"type": "string"},
+        },
+        "required": ["error"],
+    },
+}
+
+
+def _token_operation() -> dict[str, Any]:
+    def ref(name: str) -> dict[str, str]:
+        return {"$ref": f"#/components/schemas/{name}"}
+
+    oauth_error = {"application/json": {"schema": ref("OAuthError")}}
+    return {
+        "post": {
+            "operationId": "oauth2_token",
+            "summary": "Get an access token",
+            "description": "Exchange your client id and secret for a bearer token (one hour). Errors here are "
+            "RFC 6749 errors, not problem details; too many attempts are a 429 problem with `Retry-After`.",
+            "tags": ["agency"],
+            "security": [],
+            "requestBody": {
+                "required": True,
+                "content": {"application/x-www-form-urlencoded": {"schema": ref("OAuthTokenRequest")}},
+            },
+            "responses": {
+                "200": {
+                    "description": "A bearer token.",
+                    "content": {"application/json": {"schema": ref("OAuthToken")}},
+                },
+                "400": {"description": "Invalid request or grant type.", "content": oauth_error},
+                "401": {"description": "Unknown client, wrong secret or revoked client.", "content": oauth_error},
+                "429": {
+                    "description": ERROR_DESCRIPTIONS[429],
+                    "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}},
+                    "content": {PROBLEM_CONTENT_TYPE: {"schema": ref("Problem")}},
+                },
+            },
+        }
+    }
+
+
 def postprocess_schema(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    if "Problem" in schemas:  # the agency API is in this schema: so is its token endpoint
+        schemas.update(TOKEN_SCHEMAS)
+        result.setdefault("paths", {})[TOKEN_PATH] = _token_operation()
     info = result.setdefault("info", {})
     info["description"] = (info.get("description") or "").rstrip() + "\n" + GUIDE
     tags = result.setdefault("tags", [])

@@ -248,6 +248,7 @@ def _agency_operations() -> list[tuple[str, str]]:
         if path.startswith("/api/v1/agency/"):
             for method in item:
                 concrete = path.replace("{reference}", "OMB-2026-000001")
+                concrete = concrete.replace("/events/{id}", "/events/00000000-0000-4000-8000-000000000001")  # a UUID
                 for name in ("{id}", "{attachment_id}", "{pk}"):
                     concrete = concrete.replace(name, "1")
                 ops.append((method, concrete))

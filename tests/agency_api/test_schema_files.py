@@ -80,3 +80,30 @@ def test_evidence_sent_as_text_is_a_400_saying_send_a_file_part(caller, referral
     as_json = caller.post(f"{BASE}/referrals/{referral.reference}/attachments", {"file": "x"}, format="json")
     assert as_json.status_code == 415
     assert not Attachment.objects.filter(complaint=referral).exists()
+
+
+def test_the_token_endpoint_is_described_for_generated_clients(schema):
+    token = schema["paths"]["/o/token/"]["post"]
+    assert token["security"] == []
+    form = token["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
+    fields = _resolve(schema, form)
+    assert fields["properties"]["grant_type"]["enum"] == ["client_credentials"]
+    assert set(_resolve(schema, token["responses"]["200"]["content"]["application/json"]["schema"])["required"]) == {
+        "access_token",
+        "expires_in",
+        "token_type",
+        "scope",
+    }
+    assert "application/problem+json" in token["responses"]["429"]["content"]
+
+
+def test_the_token_answer_matches_its_schema(caller):
+    response = APIClient().post(
+        "/o/token/", {"grant_type": "client_credentials", "client_id": caller.client_id, "client_secret": caller.secret}
+    )
+    assert response.status_code == 200
+    assert set(response.json()) == {"access_token", "expires_in", "token_type", "scope"}
+    refused = APIClient().post(
+        "/o/token/", {"grant_type": "client_credentials", "client_id": "x", "client_secret": "y"}
+    )
+    assert refused.status_code == 401 and "error" in refused.json()
