@@ -30,7 +30,9 @@ from complaints.services import (
     complaint_post_message,
     complaint_record_agency_response,
 )
-from complaints.transitions import Status
+from complaints.transitions import Status, TransitionError
+from kernel.errors import Conflict
+from kernel.events import CaseEventKind
 from kernel.http import attachment_response, open_stored
 from kernel.visibility import VISIBLE_TO_AGENCY, Visibility
 
@@ -259,15 +261,18 @@ class ReferralRespond(ReferralScoped):
         serializer = ResponseRequestSerializer(data=request.data, context={"complaint": complaint})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        answer = complaint_record_agency_response(
-            complaint_id=complaint.pk,
-            actor=self.actor,
-            outcome=data["outcome"],
-            explanation=data["explanation"],
-            corrections=[dict(c) for c in data.get("corrections", [])],
-            scoring_criteria=[dict(c) for c in data.get("scoring_criteria", [])],
-            now=timezone.now(),
-        )
+        try:
+            answer = complaint_record_agency_response(
+                complaint_id=complaint.pk,
+                actor=self.actor,
+                outcome=data["outcome"],
+                explanation=data["explanation"],
+                corrections=[dict(c) for c in data.get("corrections", [])],
+                scoring_criteria=[dict(c) for c in data.get("scoring_criteria", [])],
+                now=timezone.now(),
+            )
+        except TransitionError as exc:
+            raise second_answer_conflict(complaint) or exc from exc
         complaint.refresh_from_db()
         body = {
             "reference": complaint.reference,
@@ -282,6 +287,32 @@ class ReferralRespond(ReferralScoped):
             "clocks": clock_rows(complaint),
         }
         return Response(ResponseResultSerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+def second_answer_conflict(complaint: Complaint) -> Conflict | None:
+    """The 409 for an answer to a referral that already has one, saying what the agency can do
+    instead (None when the refusal has another cause: the generic message then stands)."""
+    previous = (
+        AgencyResponse.objects.filter(complaint=complaint, agency_id=complaint.respondent_id)
+        .order_by("-responded_at", "-id")
+        .first()
+    )
+    referred = (
+        CaseEvent.objects.filter(complaint=complaint, kind=CaseEventKind.REFER)
+        .order_by("-created_at", "-id")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    if previous is None or (referred is not None and previous.responded_at < referred):
+        return None  # no answer to this referral yet: the refusal has another cause
+    when = previous.responded_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    base = f"referrals/{complaint.reference}"
+    return Conflict(
+        f"This referral already has a final answer ({previous.outcome}, {when}); a referral takes one answer. "
+        f"To add to it, send a message (POST {base}/messages) or evidence (POST {base}/attachments): the "
+        "ombudsman reviews it, and if the case is referred to you again you can answer that referral.",
+        code="already_answered",
+    )
 
 
 class ReferralMessages(ReferralScoped):

@@ -16,10 +16,11 @@ from citizens.models import RecordStatus
 from clocks.models import Clock, ClockStatus
 from complaints.models import AgencyResponse, Attachment, CaseEvent
 from complaints.services import attachment_add, complaint_post_message
+from complaints.transitions import Status
 from kernel.actors import Actor
 from outbox.models import OutboxMessage
 from tests.agency_api.conftest import make_caller
-from tests.factories import AgencyFactory, OfficerFactory, make_complaint
+from tests.factories import AgencyFactory, OfficerFactory, make_complaint, walk_to
 
 BASE = "/api/v1/agency"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
@@ -326,3 +327,24 @@ def test_a_referral_says_when_a_verified_representative_filed_it(caller, agency)
     )
     body = caller.get(f"{BASE}/referrals/{complaint.reference}/").json()
     assert body["representation"] == {"kind": "parent", "verified": True}
+
+
+def test_a_second_answer_is_a_409_saying_what_the_agency_can_do(caller, referral):
+    body = {"outcome": "deleted", "explanation": "The listing is deleted."}
+    assert caller.post(url(referral.reference, "response"), body, format="json").status_code == 201
+    again = caller.post(url(referral.reference, "response"), body, format="json")
+    assert again.status_code == 409
+    detail = again.json()["detail"]
+    assert detail.startswith("This referral already has a final answer (deleted, ")
+    assert f"POST referrals/{referral.reference}/messages" in detail and "/attachments" in detail
+    assert AgencyResponse.objects.filter(complaint=referral).count() == 1
+
+
+def test_an_answer_to_a_withdrawn_referral_keeps_the_state_message(caller, agency):
+    complaint = make_complaint(status="referred", entry_kwargs={"agency": agency}, now=timezone.now())
+    walk_to(complaint, Status.WITHDRAWN)
+    response = caller.post(
+        url(complaint.reference, "response"), {"outcome": "deleted", "explanation": "x"}, format="json"
+    )
+    assert response.status_code == 409
+    assert "already has a final answer" not in response.json()["detail"]
