@@ -8,7 +8,7 @@ from complaints.lifecycle import Phase, Step, effect
 from complaints.transitions import Action
 from kernel.actors import Actor
 
-from .models import Obligation
+from .models import Obligation, OwedBy
 from .rules import CITIZEN_REPLY_TO_RESPONSE, REFERRAL_OBLIGATIONS
 from .selectors import has_running_clock
 from .services import (
@@ -100,6 +100,61 @@ def citizen_reply_met(step: Step) -> None:
 @effect(Action.OPEN_INVESTIGATION, phase=Phase.STATE)
 def stop_agency_clocks(step: Step) -> None:
     clocks_stop_for_investigation(complaint_id=step.complaint.pk, now=step.now, actor=step.actor)
+
+
+@effect(Action.SHARE_PROVISIONAL, phase=Phase.STATE)
+def start_comment_periods(step: Step) -> None:
+    """A provisional decision gives the citizen and the agency each a comment period."""
+    complaint = step.complaint
+    key = step.params["subject_key"]
+    clock_start(
+        complaint=complaint,
+        obligation=Obligation.PROVISIONAL_COMMENT,
+        now=step.now,
+        subject_key=key,
+        owed_by=OwedBy.CITIZEN,
+        actor=Actor.system(),
+    )
+    if complaint.respondent is not None:
+        clock_start(
+            complaint=complaint,
+            obligation=Obligation.PROVISIONAL_COMMENT,
+            now=step.now,
+            agency=complaint.respondent,
+            subject_key=key,
+            owed_by=OwedBy.AGENCY,
+            actor=Actor.system(),
+        )
+
+
+@effect(Action.COMMENT_PROVISIONAL, phase=Phase.STATE)
+def comment_meets_party_period(step: Step) -> None:
+    """A party's first comment meets its comment period (later comments are still welcome until it ends)."""
+    complaint = step.complaint
+    party = step.params["party"]
+    key = step.params["subject_key"]
+    if has_running_clock(complaint.pk, Obligation.PROVISIONAL_COMMENT, key, owed_by=party):
+        clock_meet(
+            complaint_id=complaint.pk,
+            obligation=Obligation.PROVISIONAL_COMMENT,
+            subject_key=key,
+            owed_by=party,
+            agency_id=complaint.respondent_id if party == OwedBy.AGENCY else None,
+            now=step.now,
+            actor=Actor.system(f"{step.actor.display} (comment)"),
+        )
+
+
+@effect(Action.SIGN_DETERMINATION, phase=Phase.STATE)
+def end_comment_periods(step: Step) -> None:
+    """The final decision ends whatever is left of the comment periods."""
+    clocks_cancel_for_complaint(
+        complaint_id=step.complaint.pk,
+        reason="The final decision was signed.",
+        now=step.now,
+        actor=step.actor,
+        obligations=(Obligation.PROVISIONAL_COMMENT,),
+    )
 
 
 @effect(*CANCEL_REASONS, phase=Phase.STATE)

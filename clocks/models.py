@@ -22,6 +22,7 @@ class Obligation(models.TextChoices):
     CITIZEN_REPLY = "citizen_reply", _("Citizen's reply")
     INFORMATION_REQUEST = "information_request", _("Answer an information request")
     COMPLIANCE = "compliance", _("Carry out an order")
+    PROVISIONAL_COMMENT = "provisional_comment", _("Comment on the provisional decision")
 
 
 class OwedBy(models.TextChoices):

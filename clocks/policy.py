@@ -35,6 +35,9 @@ ESCALATION_POLICY: dict[str, EscalationPolicy] = {
     "information_request": EscalationPolicy(3, Level3Action.ALERT_SENIOR_OFFICER),
     "compliance": EscalationPolicy(3, Level3Action.ALERT_SENIOR_OFFICER),
     "citizen_reply": EscalationPolicy(1, Level3Action.NONE),
+    # The comment period on a provisional decision: when it runs out the officer is told, and the
+    # final decision may be signed; nobody is escalated against for not commenting.
+    "provisional_comment": EscalationPolicy(1, Level3Action.NONE),
 }
 
 # Escalation level -> how long after the due time it happens.

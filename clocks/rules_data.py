@@ -201,7 +201,20 @@ RULES: list[dict[str, Any]] = [
         "amount": 15,
         "roll_forward": True,
     },
+    {
+        "code": "omb-provisional-comment",
+        "version": 1,
+        "title": "Ombudsman: comment on a provisional decision",
+        "description": "Ombudsman terms of reference (as the UK Financial Ombudsman Service's provisional "
+        "decisions): the citizen and the agency may comment on a provisional decision within 14 days; a last "
+        "day that is not a working day rolls forward. The final decision is signed after the period.",
+        "jurisdiction": "",
+        "unit": "calendar_days",
+        "amount": 14,
+        "roll_forward": True,
+    },
 ]
+
 
 # Which rule each obligation runs on unless the agency's regime says otherwise.
 DEFAULT_REGIME: dict[str, str] = {
@@ -211,6 +224,7 @@ DEFAULT_REGIME: dict[str, str] = {
     "citizen_reply": "omb-citizen-reply",
     "information_request": "omb-information-request",
     "compliance": "omb-compliance",
+    "provisional_comment": "omb-provisional-comment",
 }
 # Urgent complaints (imminent travel, school enrolment, work) use this rule for these obligations.
 DEFAULT_URGENT_REGIME: dict[str, str] = {"respond": "omb-agency-response-urgent"}

@@ -78,10 +78,22 @@ def clock_rule_get(*, code: str) -> ClockRule | None:
     return ClockRule.objects.filter(code=code, active=True).order_by("-version").first()
 
 
-def has_running_clock(complaint_id: int, obligation: str, subject_key: str) -> bool:
-    return Clock.objects.filter(
+def has_running_clock(complaint_id: int, obligation: str, subject_key: str, owed_by: str | None = None) -> bool:
+    clocks = Clock.objects.filter(
         complaint_id=complaint_id, obligation=obligation, subject_key=subject_key, status__in=ACTIVE_STATUSES
-    ).exists()
+    )
+    if owed_by is not None:
+        clocks = clocks.filter(owed_by=owed_by)
+    return clocks.exists()
+
+
+def clocks_of_subject(complaint_id: int, obligation: str, subject_key: str) -> dict[str, Clock]:
+    """The newest clock of each party (owed_by -> clock) for one subject: the citizen's and the
+    agency's comment periods on a provisional decision."""
+    rows = Clock.objects.filter(complaint_id=complaint_id, obligation=obligation, subject_key=subject_key).order_by(
+        "started_at", "id"
+    )
+    return {clock.owed_by: clock for clock in rows}
 
 
 def clock_consumer_information_at(*, clock: Clock, now: datetime) -> datetime | None:

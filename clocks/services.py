@@ -282,9 +282,11 @@ def clock_meet(
     actor: Actor,
     agency_id: int | None = None,
     subject_key: str = "",
+    owed_by: str | None = None,
 ) -> Clock:
     """The party did what it owed. Meeting a met clock is a no-op; a clock that does not exist
-    (or was cancelled) is a Conflict."""
+    (or was cancelled) is a Conflict. `owed_by` picks one party's clock where both the citizen
+    and the agency owe the same obligation (comments on a provisional decision)."""
     with transaction.atomic():
         lock_case(complaint_id)
         qs = Clock.objects.select_for_update(of=("self",)).filter(
@@ -292,6 +294,8 @@ def clock_meet(
         )
         if agency_id is not None:
             qs = qs.filter(agency_id=agency_id)
+        if owed_by is not None:
+            qs = qs.filter(owed_by=owed_by)
         clock = qs.filter(status__in=ACTIVE_STATUSES).first() or qs.order_by("-started_at", "-id").first()
         if clock is None:
             whose = f" for agency {agency_id}" if agency_id is not None else ""

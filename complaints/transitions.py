@@ -54,6 +54,8 @@ class Action(StrEnum):
     ANSWER_INFORMATION_REQUEST = "answer_information_request"
     CANCEL_INFORMATION_REQUEST = "cancel_information_request"
     DRAFT_DETERMINATION = "draft_determination"
+    SHARE_PROVISIONAL = "share_provisional"
+    COMMENT_PROVISIONAL = "comment_provisional"
     SIGN_DETERMINATION = "sign_determination"
     CONFIRM_ORDER = "confirm_order"
     WAIVE_ORDER = "waive_order"
@@ -119,6 +121,9 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.ANSWER_INFORMATION_REQUEST: _t(OPEN_STATUSES, None, AGENCY, "answer an information request on"),
     Action.CANCEL_INFORMATION_REQUEST: _t(OPEN_STATUSES, None, OFFICERS, "cancel an information request on"),
     Action.DRAFT_DETERMINATION: _t({S.INVESTIGATION}, None, OFFICERS, "draft a determination on"),
+    # A senior officer shares a signed draft for comment; the citizen and the agency comment.
+    Action.SHARE_PROVISIONAL: _t({S.INVESTIGATION}, None, SENIOR, "share a provisional decision on"),
+    Action.COMMENT_PROVISIONAL: _t({S.INVESTIGATION}, None, CITIZEN | AGENCY, "comment on the provisional decision of"),
     Action.SIGN_DETERMINATION: _t({S.INVESTIGATION}, None, SENIOR, "sign a determination on"),
     # --- correction orders (from a determination, or from an agency's own correction)
     Action.CONFIRM_ORDER: _t(OPEN_STATUSES, None, AGENCY, "confirm a correction order on"),

@@ -53,6 +53,15 @@ class DeterminationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Published in the register. No names, ID numbers, phone numbers or record references."),
     )
+    comments_considered = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label=_("How the parties' comments were considered"),
+        help_text=_(
+            "After a provisional decision: what the citizen and the agency said and what the final decision makes "
+            "of it. Required before signing when anyone commented; the parties read it in the final decision."
+        ),
+    )
 
     def remedies_list(self) -> list[dict[str, Any]]:
         d = self.cleaned_data
@@ -80,6 +89,7 @@ class DeterminationForm(forms.Form):
             "findings": det.findings,
             "reasons": det.reasons,
             "public_summary": det.public_summary,
+            "comments_considered": det.comments_considered,
             "remedies": det.remedy_kinds,
             "compensation_currency": "CNY",
         }

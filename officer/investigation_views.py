@@ -22,7 +22,7 @@ from kernel.actors import Actor
 from kernel.errors import ServiceError
 from kernel.http import ErrorAnswer, attachment_response, error_answer, open_stored
 from tribunal import selectors, services
-from tribunal.models import DeterminationStatus, InformationDocument
+from tribunal.models import UNISSUED_STATUSES, DeterminationStatus, InformationDocument
 
 from .gate import log_read, officer_of, officer_required
 from .investigation_forms import CancelRequestForm, DeterminationForm, InformationRequestForm, WaiveForm
@@ -45,7 +45,7 @@ def investigation_page(request: HttpRequest, reference: str) -> HttpResponse:
     officer = officer_of(request)
     complaint = _complaint(reference)
     actor = Actor.for_user(officer)
-    draft = complaint.determinations.filter(status=DeterminationStatus.DRAFT).first()
+    draft = complaint.determinations.filter(status__in=UNISSUED_STATUSES).first()
     forms: dict[str, Any] = {
         "ir_form": InformationRequestForm(prefix="ir"),
         "det_form": DeterminationForm(prefix="det", initial=DeterminationForm.initial_from(draft)),
@@ -80,13 +80,24 @@ def investigation_page(request: HttpRequest, reference: str) -> HttpResponse:
                         reasons=d["reasons"],
                         remedies=det_form.remedies_list(),
                         public_summary=d["public_summary"],
+                        comments_considered=d.get("comments_considered") or "",
                         now=now,
                     )
                     done = _("Draft saved. Another senior officer must sign it.")
+            elif action == "share_provisional":
+                if draft is None:
+                    raise ServiceError(_("There is no draft to share."), field="determination")
+                services.determination_share_provisional(determination_id=draft.pk, actor=actor, now=now)
+                done = _("Provisional decision shared: the citizen and the agency have been asked for their comments.")
             elif action == "sign":
                 if draft is None:
                     raise ServiceError(_("There is no draft to sign."), field="determination")
-                det = services.determination_sign(determination_id=draft.pk, actor=actor, now=now)
+                det = services.determination_sign(
+                    determination_id=draft.pk,
+                    actor=actor,
+                    now=now,
+                    skip_provisional_reason=request.POST.get("skip_provisional_reason", ""),
+                )
                 done = _("Determination %(n)s issued.") % {"n": det.number}
             elif action == "waive":
                 waive_form = WaiveForm(request.POST)
@@ -125,7 +136,11 @@ def investigation_page(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             status = 400
     complaint.refresh_from_db()
-    draft = complaint.determinations.filter(status=DeterminationStatus.DRAFT).select_related("drafted_by").first()
+    draft = (
+        complaint.determinations.filter(status__in=UNISSUED_STATUSES)
+        .select_related("drafted_by", "provisional_signed_by")
+        .first()
+    )
     issued = list(
         complaint.determinations.filter(status=DeterminationStatus.ISSUED).select_related("drafted_by", "signed_by")
     )
@@ -137,6 +152,8 @@ def investigation_page(request: HttpRequest, reference: str) -> HttpResponse:
         "complaint": complaint,
         "draft": draft,
         "can_sign": draft is not None and officer.is_senior_officer and draft.drafted_by_id != officer.pk,
+        "window": services.comment_window(draft) if draft is not None and draft.provisional_shared_at else None,
+        "now": timezone.now(),
         "issued": issued,
         "orders": orders,
         "requests": complaint.information_requests.select_related("agency").prefetch_related("documents"),

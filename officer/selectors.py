@@ -29,7 +29,7 @@ from clocks import selectors as clock_selectors
 from complaints.models import CaseEvent, Complaint, ReferenceSequence
 from complaints.transitions import OPEN_STATUSES, Status
 from kernel.events import CaseEventKind
-from tribunal.models import Determination, DeterminationStatus
+from tribunal.models import UNISSUED_STATUSES, Determination
 
 
 def officers() -> QuerySet[User]:
@@ -333,7 +333,7 @@ def identity_matches_open() -> list[IdentityMatch]:
 def determinations_awaiting_signature() -> list[Determination]:
     """Draft decisions waiting for a senior officer's signature, oldest first."""
     return list(
-        Determination.objects.filter(status=DeterminationStatus.DRAFT)
+        Determination.objects.filter(status__in=UNISSUED_STATUSES)
         .select_related("complaint", "drafted_by", "complaint__respondent")
         .order_by("drafted_at", "pk")[:200]
     )
@@ -346,6 +346,7 @@ ACTIVITY_KINDS = (
     CaseEventKind.RECORD_AGENCY_RESPONSE,
     CaseEventKind.INFORMATION_ANSWERED,
     CaseEventKind.CORRECTION_CONFIRMED,
+    CaseEventKind.PROVISIONAL_COMMENT,
 )
 
 

@@ -542,4 +542,9 @@ def _agency_portal(
         public_summary="A debtor list entry stated ten times the judgment amount; it was ordered corrected.",
         now=now,
     )
-    determination_sign(determination_id=draft.pk, actor=senior, now=now)
+    determination_sign(
+        determination_id=draft.pk,
+        actor=senior,
+        now=now,
+        skip_provisional_reason="The agency is in default: it did not answer the referral.",
+    )

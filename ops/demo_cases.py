@@ -187,7 +187,12 @@ def _decide(
         remedies=remedies or [],
         now=at - timedelta(days=signed_after_days),
     )
-    tribunal_services.determination_sign(determination_id=draft.pk, actor=cast.senior, now=at)
+    tribunal_services.determination_sign(
+        determination_id=draft.pk,
+        actor=cast.senior,
+        now=at,
+        skip_provisional_reason="The agency is in default: it did not answer the referral.",
+    )
 
 
 def _evidence(

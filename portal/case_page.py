@@ -12,7 +12,6 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from citizens.models import Sanction
 from clocks.models import ACTIVE_STATUSES, Clock, ClockStatus, Obligation, OwedBy
 from complaints.models import CaseEvent, Category, Complaint, UrgencyReason
 from complaints.remedies import Remedy
@@ -21,6 +20,7 @@ from kernel.actors import ActorKind
 from kernel.events import CaseEventKind
 from kernel.visibility import VISIBLE_TO_CITIZEN
 from tribunal.models import CorrectionOrder, Determination, DeterminationStatus
+from tribunal.remedies import remedy_words
 
 WHERE = {
     Status.SUBMITTED: gettext_lazy("We have received your complaint."),
@@ -154,21 +154,6 @@ def complaints_needing_action(complaints: list[Complaint]) -> set[int]:
 # --- the decision -----------------------------------------------------------------------------
 
 
-def remedy_text(item: dict[str, Any]) -> str:
-    """One remedy of a decision in words (to be replaced by complaints' remedy_words when it lands)."""
-    kind = item.get("kind", "")
-    if kind not in Remedy.values:
-        return str(kind)
-    label = str(Remedy(kind).order_label)
-    if kind == Remedy.LIFT_SANCTION and item.get("sanction") in Sanction.values:
-        label = f"{label}: {Sanction(item['sanction']).label}"
-    elif kind == Remedy.CORRECT and item.get("field"):
-        label = f"{label}: {item['field']} → {item.get('new_value')}"
-    if item.get("detail"):
-        label = f"{label} ({item['detail']})"
-    return label
-
-
 @dataclass
 class DecisionPanel:
     determination: Determination
@@ -187,11 +172,11 @@ def decision_panel(complaint: Complaint) -> DecisionPanel | None:
     orders = CorrectionOrder.objects.filter(determination=det).select_related("agency").order_by("depth", "id")
     return DecisionPanel(
         determination=det,
-        remedies=[remedy_text(r) for r in det.remedies],
+        remedies=[remedy_words(r) for r in det.remedies],
         orders=[
             {
                 "agency": o.agency.display_name,
-                "actions": [remedy_text(a) for a in o.actions],
+                "actions": [remedy_words(a) for a in o.actions],
                 "status": o.status,
                 "status_label": o.get_status_display(),
                 "done": o.is_done,

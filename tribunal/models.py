@@ -83,17 +83,25 @@ class Outcome(models.TextChoices):
 
 class DeterminationStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
+    # Signed by a senior officer and shared with the citizen and the agency for comment; the final
+    # determination is signed after the comment period (it may change).
+    PROVISIONAL = "provisional", _("Provisional: shared for comment")
     ISSUED = "issued", _("Issued")
 
 
+# The statuses of a determination still being worked on (one per case).
+UNISSUED_STATUSES = (DeterminationStatus.DRAFT, DeterminationStatus.PROVISIONAL)
+
+
 class Determination(models.Model):
-    """The ombudsman's decision: drafted by the case officer, signed (and so issued) by a senior
-    officer who is not the drafter."""
+    """The ombudsman's decision: drafted by the case officer; shared as a provisional decision
+    for comment (signed by a senior officer who is not the drafter) or that step skipped with a
+    recorded reason; then signed (and so issued) by a senior officer who is not the drafter."""
 
     complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="determinations")
     number = models.CharField(max_length=20, unique=True, null=True, blank=True, help_text=_("Given on issue."))
     status = models.CharField(
-        max_length=10, choices=DeterminationStatus.choices, default=DeterminationStatus.DRAFT, db_index=True
+        max_length=12, choices=DeterminationStatus.choices, default=DeterminationStatus.DRAFT, db_index=True
     )
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     findings = models.TextField()
@@ -109,6 +117,16 @@ class Determination(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     issued_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # The provisional step: what was shared (outcome, findings, reasons, remedies as they were),
+    # when and by whom; or why it was skipped. `comments_considered` says, in the final decision,
+    # how the parties' comments were weighed.
+    provisional_shared_at = models.DateTimeField(null=True, blank=True)
+    provisional_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    provisional_text = models.JSONField(default=dict, blank=True)
+    provisional_skip_reason = models.TextField(blank=True)
+    comments_considered = models.TextField(blank=True)
     # Set when a published summary fails the screening as it is now (`rescreen_public_summaries`):
     # the register then shows that the summary is withheld instead of the text.
     summary_withheld_at = models.DateTimeField(null=True, blank=True)
@@ -122,10 +140,22 @@ class Determination(models.Model):
             ),
             models.CheckConstraint(
                 name="determination_issued_is_signed",
-                condition=Q(status="draft") | Q(signed_by__isnull=False, issued_at__isnull=False, number__isnull=False),
+                condition=Q(status__in=["draft", "provisional"])
+                | Q(signed_by__isnull=False, issued_at__isnull=False, number__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="determination_provisional_is_shared",
+                condition=~Q(status="provisional")
+                | Q(provisional_signed_by__isnull=False, provisional_shared_at__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="determination_provisional_signer_is_not_drafter",
+                condition=Q(provisional_signed_by__isnull=True) | ~Q(provisional_signed_by=models.F("drafted_by")),
             ),
             models.UniqueConstraint(
-                fields=["complaint"], condition=Q(status="draft"), name="determination_one_draft_per_case"
+                fields=["complaint"],
+                condition=Q(status__in=["draft", "provisional"]),
+                name="determination_one_draft_per_case",
             ),
         ]
 
@@ -140,6 +170,29 @@ class Determination(models.Model):
     @property
     def remedy_kinds(self) -> list[str]:
         return [r["kind"] for r in self.remedies]
+
+
+class CommentParty(models.TextChoices):
+    CITIZEN = "citizen", _("The citizen")
+    AGENCY = "agency", _("The agency")
+
+
+class ProvisionalComment(models.Model):
+    """A party's comment on a provisional determination; it joins the case and the final decision
+    says how it was considered."""
+
+    determination = models.ForeignKey(Determination, on_delete=models.CASCADE, related_name="provisional_comments")
+    party = models.CharField(max_length=10, choices=CommentParty.choices)
+    author_label = models.CharField(max_length=200)
+    text = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("created_at", "id")
+        indexes = [models.Index(fields=["determination", "party"])]
+
+    def __str__(self) -> str:
+        return f"{self.party} on {self.determination_id}"
 
 
 class CorrectionTrigger(models.TextChoices):

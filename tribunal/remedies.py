@@ -4,6 +4,7 @@ plain data in, plain data out (no ORM). The vocabulary itself is `complaints.rem
     validated_remedies(items, upheld=..., sanctions=...)   the cleaned remedy items, or ServiceError
     check_evidence(actions, before, after)                  ServiceError unless the record after the
                                                             correction shows every action done
+    remedy_words(item)                                      the remedy in words, in the active language
 
 A remedy item is a dict: {"kind": <Remedy>} plus, by kind, "field" and "new_value" (correct),
 "sanction" (lift_sanction), "amount" and "currency" (compensation), and an optional "detail".
@@ -18,6 +19,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from citizens.models import Sanction
 from complaints.remedies import Remedy
 from kernel.errors import ServiceError
 
@@ -132,3 +134,21 @@ def check_evidence(actions: Sequence[Mapping[str, Any]], before: object, after: 
             raise ServiceError(
                 _("evidence_after.annotation must show the citizen's statement on the record."), field="evidence_after"
             )
+
+
+def remedy_words(item: Mapping[str, Any]) -> str:
+    """One remedy of a decision or an order in words, in the active language ("Lift a sanction:
+    school admission", not "lift_sanction: schools"): every page and letter shows remedies this way."""
+    kind = item.get("kind", "")
+    if kind not in Remedy.values:
+        return str(kind)
+    label = str(Remedy(kind).order_label)
+    if kind == Remedy.LIFT_SANCTION and item.get("sanction") in Sanction.values:
+        label = f"{label}: {Sanction(item['sanction']).label}"
+    elif kind == Remedy.CORRECT and item.get("field"):
+        label = f"{label}: {item['field']} → {item.get('new_value')}"
+    elif kind == Remedy.COMPENSATION and item.get("amount"):
+        label = f"{label}: {item['amount']} {item.get('currency', '')}".rstrip()
+    if item.get("detail"):
+        label = f"{label} ({item['detail']})"
+    return label

@@ -3,6 +3,7 @@ registers, and the record holders a citizen may see (GDPR art. 19)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -10,7 +11,8 @@ from django.db.models import Max, Prefetch, Q, QuerySet
 
 from accounts.models import User
 from agencies.models import Agency, DataSharingLink
-from clocks.models import Clock
+from clocks.models import Clock, ClockStatus, Obligation
+from clocks.selectors import clocks_of_subject
 from complaints.models import Complaint
 from complaints.selectors import complaints_visible_to_user
 
@@ -22,6 +24,8 @@ from .models import (
     DeterminationStatus,
     InformationRequest,
     OrderStatus,
+    Outcome,
+    ProvisionalComment,
 )
 from .propagation import adjacency_from_edges, paths_to, propagate
 
@@ -172,4 +176,74 @@ def upheld_complaint_ids() -> list[int]:
         Determination.objects.filter(
             status=DeterminationStatus.ISSUED, outcome__in=["upheld", "partly_upheld"]
         ).values_list("complaint_id", flat=True)
+    )
+
+
+# --- the provisional decision and its comment periods -----------------------------------------
+
+
+@dataclass
+class CommentWindow:
+    """Where a provisional decision's comment period stands, per party."""
+
+    due: dict[str, datetime]  # party -> end of its comment period
+    commented: set[str]
+    comments: list[ProvisionalComment]
+
+    @property
+    def open_until(self) -> datetime | None:
+        """When the last party still able to comment must have done so (None: nobody still can)."""
+        waiting = [due for party, due in self.due.items() if party not in self.commented]
+        return max(waiting) if waiting else None
+
+    def is_open_for(self, party: str, now: datetime) -> bool:
+        due = self.due.get(party)
+        return due is not None and now < due
+
+
+def comment_window(det: Determination) -> CommentWindow:
+    clocks = clocks_of_subject(det.complaint_id, Obligation.PROVISIONAL_COMMENT, provisional_subject_key(det))
+    comments = list(det.provisional_comments.all())
+    return CommentWindow(
+        due={party: clock.due_at for party, clock in clocks.items() if clock.status != ClockStatus.CANCELLED},
+        commented={c.party for c in comments},
+        comments=comments,
+    )
+
+
+def provisional_subject_key(det: Determination) -> str:
+    return f"determination:{det.pk}"
+
+
+@dataclass
+class ProvisionalView:
+    """What a party sees of a provisional decision: what was shared, until when it may comment,
+    and the comments made so far (both parties' comments join the case)."""
+
+    determination: Determination
+    outcome: str
+    findings: str
+    reasons: str
+    remedies: list[dict[str, Any]]
+    due_at: datetime | None
+    can_comment: bool
+    comments: list[ProvisionalComment]
+
+
+def provisional_view(complaint: Complaint, *, party: str, now: datetime) -> ProvisionalView | None:
+    """The case's provisional decision as `party` ("citizen" or "agency") sees it, or None."""
+    det = Determination.objects.filter(complaint=complaint, status=DeterminationStatus.PROVISIONAL).first()
+    if det is None:
+        return None
+    window = comment_window(det)
+    shared = det.provisional_text
+    return ProvisionalView(
+        determination=det,
+        outcome=str(Outcome(shared["outcome"]).label) if shared.get("outcome") in Outcome.values else "",
+        findings=shared.get("findings", ""),
+        reasons=shared.get("reasons", ""),
+        remedies=list(shared.get("remedies", [])),
+        due_at=window.due.get(party),
+        can_comment=window.is_open_for(party, now),
+        comments=window.comments,
     )

@@ -64,6 +64,8 @@ EXPECTED = {
     "answer_information_request": (OPEN, None, {"agency"}),
     "cancel_information_request": (OPEN, None, {"officer", "senior_officer"}),
     "draft_determination": ({"investigation"}, None, {"officer", "senior_officer"}),
+    "share_provisional": ({"investigation"}, None, {"senior_officer"}),
+    "comment_provisional": ({"investigation"}, None, {"citizen", "agency"}),
     "sign_determination": ({"investigation"}, None, {"senior_officer"}),
     "confirm_order": (OPEN, None, {"agency"}),
     "waive_order": (OPEN, None, {"senior_officer"}),

@@ -158,7 +158,13 @@ def test_reference_data_stays_editable_and_every_edit_is_logged() -> None:
     client = _officer_client()
     response = client.post(
         f"/admin/agencies/recordcategory/{category.pk}/change/",
-        {"code": "late-fees", "name_en": "Late payment fees", "name_zh": "滞纳金", "lawful": "on", "legal_basis": "Statute art. 2"},
+        {
+            "code": "late-fees",
+            "name_en": "Late payment fees",
+            "name_zh": "滞纳金",
+            "lawful": "on",
+            "legal_basis": "Statute art. 2",
+        },
     )
     assert response.status_code == 302
     category.refresh_from_db()

@@ -129,7 +129,11 @@ def _case_with_file(content: bytes, filename: str):  # type: ignore[no-untyped-d
     complaint = make_complaint(status="referred", now=now)
     citizen = complaint.citizen.user
     attachment = attachment_add(
-        complaint_id=complaint.pk, actor=Actor.for_user(citizen), fileobj=io.BytesIO(content), filename=filename, now=now
+        complaint_id=complaint.pk,
+        actor=Actor.for_user(citizen),
+        fileobj=io.BytesIO(content),
+        filename=filename,
+        now=now,
     )
     return complaint, citizen, attachment
 

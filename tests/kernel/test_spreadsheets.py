@@ -13,7 +13,7 @@ from kernel.spreadsheets import csv_bytes, safe_cell, safe_writer
 
 @pytest.mark.parametrize(
     "cell",
-    ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\r=1", "=cmd|' /C calc'!A0"],
+    ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\r=1", "=cmd|' /C calc'!A0"],
 )
 def test_formula_cells_get_an_apostrophe(cell: str) -> None:
     assert safe_cell(cell) == "'" + cell

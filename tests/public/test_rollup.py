@@ -95,7 +95,10 @@ def _mixed_cases() -> None:
         now=NOW - timedelta(days=10),
     )
     determination_sign(
-        determination_id=draft.pk, actor=Actor.for_user(SeniorOfficerFactory()), now=NOW - timedelta(days=10)
+        determination_id=draft.pk,
+        actor=Actor.for_user(SeniorOfficerFactory()),
+        now=NOW - timedelta(days=10),
+        skip_provisional_reason="Decided without comments in this test.",
     )
     for order in CorrectionOrder.objects.filter(complaint=decided).order_by("pk")[:2]:
         correction_order_confirm(

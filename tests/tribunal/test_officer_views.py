@@ -59,8 +59,11 @@ def test_officer_requests_information_and_drafts_senior_signs_and_waives(client:
     refused = client.post(url(complaint), {"action": "sign"})  # a case officer cannot sign
     assert refused.status_code == 403
     client.force_login(senior)
-    assert "Sign and issue" in client.get(url(complaint)).content.decode()
-    assert client.post(url(complaint), {"action": "sign"}).status_code == 302
+    assert "Sign as provisional and share for comment" in client.get(url(complaint)).content.decode()
+    # without the provisional step, the senior must say why
+    assert client.post(url(complaint), {"action": "sign"}).status_code == 409
+    skip = {"action": "sign", "skip_provisional_reason": "The agency is in default."}
+    assert client.post(url(complaint), skip).status_code == 302
     draft.refresh_from_db()
     assert draft.status == "issued" and draft.signed_by == senior
     order = CorrectionOrder.objects.get(agency=graph.school)

@@ -61,7 +61,12 @@ def issue(
         public_summary=summary,
         now=now,
     )
-    return ts.determination_sign(determination_id=draft.pk, actor=Actor.for_user(senior), now=now)
+    return ts.determination_sign(
+        determination_id=draft.pk,
+        actor=Actor.for_user(senior),
+        now=now,
+        skip_provisional_reason="Decided without comments in this test.",
+    )
 
 
 def evidence_deleted():
@@ -233,9 +238,19 @@ def test_two_different_people_draft_and_sign(graph, officer, senior):
         now=NOW,
     )
     with pytest.raises(NotAllowed):  # the drafter cannot sign, even as a senior officer
-        ts.determination_sign(determination_id=draft.pk, actor=Actor.for_user(senior), now=NOW)
+        ts.determination_sign(
+            determination_id=draft.pk,
+            actor=Actor.for_user(senior),
+            now=NOW,
+            skip_provisional_reason="Decided without comments in this test.",
+        )
     with pytest.raises(NotAllowed):  # a case officer cannot sign at all
-        ts.determination_sign(determination_id=draft.pk, actor=Actor.for_user(officer), now=NOW)
+        ts.determination_sign(
+            determination_id=draft.pk,
+            actor=Actor.for_user(officer),
+            now=NOW,
+            skip_provisional_reason="Decided without comments in this test.",
+        )
     # the officer edits the draft: now the officer is the drafter and the senior may sign
     ts.determination_save_draft(
         complaint_id=complaint.pk,
@@ -247,10 +262,20 @@ def test_two_different_people_draft_and_sign(graph, officer, senior):
         public_summary=SUMMARY,
         now=NOW,
     )
-    det = ts.determination_sign(determination_id=draft.pk, actor=Actor.for_user(senior), now=NOW)
+    det = ts.determination_sign(
+        determination_id=draft.pk,
+        actor=Actor.for_user(senior),
+        now=NOW,
+        skip_provisional_reason="Decided without comments in this test.",
+    )
     assert det.status == DeterminationStatus.ISSUED and det.number and det.findings == "f2"
     with pytest.raises(Conflict):
-        ts.determination_sign(determination_id=draft.pk, actor=Actor.for_user(SeniorOfficerFactory()), now=NOW)
+        ts.determination_sign(
+            determination_id=draft.pk,
+            actor=Actor.for_user(SeniorOfficerFactory()),
+            now=NOW,
+            skip_provisional_reason="Decided without comments in this test.",
+        )
 
 
 def test_signing_issues_orders_to_every_holder_once(graph, officer, senior):

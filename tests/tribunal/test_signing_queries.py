@@ -43,7 +43,12 @@ def _sign_with_holders(n_recipients: int, officer, senior):  # type: ignore[no-u
         now=NOW,
     )
     with CaptureQueriesContext(connection) as queries:
-        ts.determination_sign(determination_id=draft.pk, actor=Actor.for_user(senior), now=NOW)
+        ts.determination_sign(
+            determination_id=draft.pk,
+            actor=Actor.for_user(senior),
+            now=NOW,
+            skip_provisional_reason="Decided without comments in this test.",
+        )
     assert CorrectionOrder.objects.filter(complaint=complaint).count() == n_recipients + 1
     assert Clock.objects.filter(complaint=complaint, obligation="compliance").count() == n_recipients + 1
     assert (

@@ -1,7 +1,10 @@
 """Every write of the tribunal goes through these services (house rules 1-2), by topic:
 
     information_requests   information_request_create / _answer / _cancel (and the webhook payload)
-    determinations         determination_save_draft, determination_sign; public_summary_problems;
+    determinations         determination_save_draft, determination_share_provisional (the
+                           provisional decision and its comment periods), provisional_comment_add,
+                           determination_sign (after the comments, or the step skipped with a
+                           reason); public_summary_problems;
                            determination_summaries_rescreen (withholds summaries that now fail)
     correction_orders      orders from a determination or from an agency's own correction
                            (agency_response_recorded), propagated to every holder of the record;
@@ -32,11 +35,15 @@ from .correction_orders import (
     correction_orders_for_determination,
 )
 from .determinations import (
+    CommentWindow,
     RescreenReport,
+    comment_window,
     determination_payload,
     determination_save_draft,
+    determination_share_provisional,
     determination_sign,
     determination_summaries_rescreen,
+    provisional_comment_add,
     public_summary_problems,
 )
 from .information_requests import (
@@ -55,9 +62,11 @@ __all__ = [
     "CRITERIA_KEYS",
     "DEFAULT_INFORMATION_DAYS",
     "MAX_FILES",
+    "CommentWindow",
     "RescreenReport",
     "Upload",
     "agency_response_recorded",
+    "comment_window",
     "correction_order_confirm",
     "correction_order_payload",
     "correction_order_waive",
@@ -66,12 +75,14 @@ __all__ = [
     "deletion_watch_start",
     "determination_payload",
     "determination_save_draft",
+    "determination_share_provisional",
     "determination_sign",
     "determination_summaries_rescreen",
     "information_request_answer",
     "information_request_cancel",
     "information_request_create",
     "information_request_payload",
+    "provisional_comment_add",
     "public_summary_problems",
     "record_reported",
     "validated_criteria",
