@@ -29,7 +29,9 @@ from kernel.events import event_label
 from kernel.http import add_form_error, attachment_response, open_stored, request_purpose, run_service
 from kernel.spreadsheets import csv_bytes
 from kernel.visibility import VISIBLE_TO_AGENCY, Visibility
+from tribunal import selectors as tribunal_selectors
 from tribunal import services as tribunal_services
+from tribunal.forms import ProvisionalCommentForm
 from tribunal.models import CorrectionOrder, InformationRequest
 
 from . import selectors
@@ -186,6 +188,8 @@ def _referral_context(member: Member, complaint: Complaint, bound: dict[str, Any
         "needs_criteria": complaint.category == Category.UNDISCLOSED_CRITERIA,
         "message_form": bound.get("message") or MessageForm(prefix="message"),
         "evidence_form": bound.get("evidence") or EvidenceForm(prefix="evidence"),
+        "provisional": tribunal_selectors.provisional_view(complaint, party="agency", now=timezone.now()),
+        "comment_form": bound.get("comment") or ProvisionalCommentForm(prefix="comment"),
         "error_action": bound.get("action", ""),
     }
 
@@ -245,6 +249,14 @@ def referral(request: HttpRequest, member: Member, reference: str) -> HttpRespon
                 complaint_id=cid, actor=actor, fileobj=upload, filename=upload.name or "file", size=upload.size, now=now
             )
         done = _("The file was added.")
+    elif action == "comment":
+        form = bound["comment"] = ProvisionalCommentForm(request.POST, prefix="comment")
+        if form.is_valid():
+            text = form.cleaned_data["comment"]
+            call = lambda: tribunal_services.provisional_comment_on_case(  # noqa: E731
+                complaint_id=cid, actor=actor, comment=text, now=now
+            )
+        done = _("Your comments were sent to the ombudsman. They will be considered before the final decision.")
     else:
         messages.error(request, _("Unknown action."))
         return render(request, "agency_portal/referral.html", _referral_context(member, complaint), status=400)

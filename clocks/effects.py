@@ -104,7 +104,8 @@ def stop_agency_clocks(step: Step) -> None:
 
 @effect(Action.SHARE_PROVISIONAL, phase=Phase.STATE)
 def start_comment_periods(step: Step) -> None:
-    """A provisional decision gives the citizen and the agency each a comment period."""
+    """A provisional decision gives the citizen and the agency each a comment period (the agency
+    only when the case was referred to it: an agency sees no case before its referral)."""
     complaint = step.complaint
     key = step.params["subject_key"]
     clock_start(
@@ -115,7 +116,7 @@ def start_comment_periods(step: Step) -> None:
         owed_by=OwedBy.CITIZEN,
         actor=Actor.system(),
     )
-    if complaint.respondent is not None:
+    if complaint.respondent is not None and complaint.referred_at is not None:
         clock_start(
             complaint=complaint,
             obligation=Obligation.PROVISIONAL_COMMENT,

@@ -119,6 +119,9 @@ def status_panel(complaint: Complaint, *, clocks: list[Clock], now: datetime) ->
     if status == Status.AGENCY_RESPONDED:
         panel.action = _("Tell us whether you accept the agency's answer, below.")
         panel.action_due = reply.due_at if reply else None
+    elif reply is not None and reply.obligation == Obligation.PROVISIONAL_COMMENT:
+        panel.action = _("Read the ombudsman's provisional decision below and send your comments.")
+        panel.action_due = reply.due_at
     elif reply is not None and reply.obligation == Obligation.CITIZEN_REPLY:
         panel.action = _("Reply to the ombudsman.")
         panel.action_due = reply.due_at

@@ -29,6 +29,9 @@ from complaints.transitions import Action, allowed_actions
 from kernel.actors import Actor, ActorKind
 from kernel.http import add_form_error, attachment_response, open_stored, run_service
 from kernel.visibility import VISIBLE_TO_CITIZEN
+from tribunal import selectors as tribunal_selectors
+from tribunal import services as tribunal_services
+from tribunal.forms import ProvisionalCommentForm
 
 from . import case_page, letters, selectors
 from .forms import (
@@ -171,7 +174,7 @@ def citizen_case_or_404(request: HttpRequest, reference: str) -> Complaint:
     return complaint
 
 
-CITIZEN_ACTIONS = ("message", "evidence", "accept", "contest", "withdraw")
+CITIZEN_ACTIONS = ("message", "evidence", "accept", "contest", "withdraw", "comment")
 
 
 def citizen_case_context(complaint: Complaint, forms: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -182,6 +185,8 @@ def citizen_case_context(complaint: Complaint, forms: dict[str, Any] | None = No
         "complaint": complaint,
         "panel": case_page.status_panel(complaint, clocks=clocks, now=timezone.now()),
         "decision": case_page.decision_panel(complaint),
+        "provisional": tribunal_selectors.provisional_view(complaint, party="citizen", now=timezone.now()),
+        "comment_form": forms.get("comment") or ProvisionalCommentForm(prefix="comment"),
         "filed": case_page.filed_summary(complaint),
         "timeline": timeline_rows(complaint, "citizen"),
         "viewings": access_log_for_case(complaint_id=complaint.pk, citizen_id=complaint.citizen_id),
@@ -244,6 +249,12 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             complaint_id=complaint.pk, actor=actor, reason=d["reason"], now=now
         )
         done = _("You contested the agency's answer. The ombudsman will now investigate.")
+    elif action == "comment":
+        form = ProvisionalCommentForm(request.POST, prefix=action)
+        call = lambda d: tribunal_services.provisional_comment_on_case(  # noqa: E731
+            complaint_id=complaint.pk, actor=actor, comment=d["comment"], now=now
+        )
+        done = _("Your comments were sent to the ombudsman. They will be considered before the final decision.")
     else:
         form = OptionalReasonForm(request.POST, prefix=action)
         call = lambda d: services.complaint_withdraw(  # noqa: E731

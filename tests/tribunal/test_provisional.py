@@ -19,7 +19,7 @@ from tests.factories import NOW, AgencyFactory, SeniorOfficerFactory
 from tribunal import services as ts
 from tribunal.models import DeterminationStatus, ProvisionalComment
 
-from .test_services import DELETE, SUMMARY, investigating
+from .test_services import DELETE, SUMMARY, investigating, investigating_after_referral
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def draft_of(complaint, officer, **kw):  # type: ignore[no-untyped-def]
 
 
 def shared(graph, officer, senior):  # type: ignore[no-untyped-def]
-    complaint = investigating(graph)
+    complaint = investigating_after_referral(graph)
     draft = draft_of(complaint, officer)
     det = ts.determination_share_provisional(determination_id=draft.pk, actor=Actor.for_user(senior), now=NOW)
     return complaint, det
@@ -206,3 +206,10 @@ def test_the_comment_period_reminds_then_tells_the_officer_when_missed(graph, of
     # the case did not move: a missed comment period is not a default
     complaint.refresh_from_db()
     assert complaint.status == "investigation"
+
+
+def test_an_agency_that_never_had_the_case_gets_no_comment_period(graph, officer, senior):
+    complaint = investigating(graph)  # investigated straight from screening: never referred
+    draft = draft_of(complaint, officer)
+    ts.determination_share_provisional(determination_id=draft.pk, actor=Actor.for_user(senior), now=NOW)
+    assert set(comment_clocks(complaint)) == {OwedBy.CITIZEN}

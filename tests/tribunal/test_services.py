@@ -17,7 +17,7 @@ from complaints.transitions import Status
 from kernel.actors import Actor
 from kernel.errors import Conflict, NotAllowed, ServiceError
 from outbox.models import OutboxMessage
-from tests.factories import NOW, AgencyFactory, SeniorOfficerFactory, make_complaint
+from tests.factories import NOW, AgencyFactory, OfficerFactory, SeniorOfficerFactory, make_complaint
 from tribunal import services as ts
 from tribunal.models import (
     CorrectionOrder,
@@ -37,6 +37,16 @@ SUMMARY = "A child was listed because of a parent's debt. The listing had no leg
 
 def investigating(graph, **kw):
     return make_complaint(blacklist_entry=graph.entry, status="investigation", category="derived_from_relative", **kw)
+
+
+def investigating_after_referral(graph, **kw):
+    """A case the agency had (referred, then investigated): the agency is a party to the decision."""
+    complaint = make_complaint(blacklist_entry=graph.entry, status="referred", category="derived_from_relative", **kw)
+    cs.complaint_open_investigation(
+        complaint_id=complaint.pk, actor=Actor.for_user(OfficerFactory()), reason="Contested.", now=NOW
+    )
+    complaint.refresh_from_db()
+    return complaint
 
 
 def issue(

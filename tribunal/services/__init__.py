@@ -44,6 +44,7 @@ from .determinations import (
     determination_sign,
     determination_summaries_rescreen,
     provisional_comment_add,
+    provisional_comment_on_case,
     public_summary_problems,
 )
 from .information_requests import (
@@ -83,6 +84,7 @@ __all__ = [
     "information_request_create",
     "information_request_payload",
     "provisional_comment_add",
+    "provisional_comment_on_case",
     "public_summary_problems",
     "record_reported",
     "validated_criteria",

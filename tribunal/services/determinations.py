@@ -439,6 +439,14 @@ def provisional_comment_add(*, determination_id: int, actor: Actor, comment: str
     return row
 
 
+def provisional_comment_on_case(*, complaint_id: int, actor: Actor, comment: str, now: datetime) -> ProvisionalComment:
+    """`provisional_comment_add` on the case's provisional decision (pages and the API name the case)."""
+    det = Determination.objects.filter(complaint_id=complaint_id, status=DeterminationStatus.PROVISIONAL).first()
+    if det is None:
+        raise Conflict(_("There is no provisional decision to comment on."), field="status")
+    return provisional_comment_add(determination_id=det.pk, actor=actor, comment=comment, now=now)
+
+
 def provisional_payload(det: Determination, window: CommentWindow) -> dict[str, Any]:
     """The `determination.provisional` webhook's data: what was shared and until when the agency may comment."""
     shared = det.provisional_text
