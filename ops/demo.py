@@ -288,6 +288,19 @@ def seed_demo(*, cases: bool = True) -> dict[str, int]:
             "sanctions": ["credit_cards"],
         },
     )
+    records["ncrc-phone"], _ = BlacklistEntry.objects.get_or_create(
+        agency=agencies["national-credit-centre"],
+        agency_record_id="NCRC-7730462",
+        defaults={
+            "citizen": li,
+            "list_name": "Credit report: overdue accounts",
+            "category": cats["loan-default"],
+            "reason": "Mobile phone contract reported in default",
+            "legal_basis": "Credit Reporting Regulation 2013",
+            "listed_on": date(2025, 11, 3),
+            "sanctions": ["credit_cards"],
+        },
+    )
     records["civic-score"], _ = CreditScoreRecord.objects.get_or_create(
         citizen=li,
         agency=agencies["harbour-civic-credit"],

@@ -25,7 +25,7 @@ from complaints import services as complaint_services
 from complaints.models import Channel, Complaint
 from kernel.actors import Actor
 from tribunal import services as tribunal_services
-from tribunal.models import CorrectionOrder, OrderStatus
+from tribunal.models import CorrectionOrder, Determination, OrderStatus
 
 # --- one case as a script ---------------------------------------------------------------------
 
@@ -163,35 +163,50 @@ def _ask_information(
     )
 
 
+def _draft(c: Complaint, cast: Cast, at: datetime, **fields: Any) -> Determination:
+    return tribunal_services.determination_save_draft(
+        complaint_id=c.pk,
+        actor=cast.officer,
+        outcome=fields["outcome"],
+        findings=fields["findings"],
+        reasons=fields["reasons"],
+        public_summary=fields["summary"],
+        remedies=fields.get("remedies") or [],
+        comments_considered=fields.get("considered", ""),
+        now=at,
+    )
+
+
+def _provisional(c: Complaint, cast: Cast, s: CaseScript, at: datetime, **fields: Any) -> None:
+    """The case officer drafts; a senior officer shares it as a provisional decision for comment."""
+    draft = _draft(c, cast, at - timedelta(hours=6), **fields)
+    tribunal_services.determination_share_provisional(determination_id=draft.pk, actor=cast.senior, now=at)
+
+
+def _comment(c: Complaint, cast: Cast, s: CaseScript, at: datetime, *, text: str, by: str = "citizen") -> None:
+    actor = s.filer if by == "citizen" else _agency(c)
+    tribunal_services.provisional_comment_on_case(complaint_id=c.pk, actor=actor, comment=text, now=at)
+
+
 def _decide(
     c: Complaint,
     cast: Cast,
     s: CaseScript,
     at: datetime,
     *,
-    outcome: str,
-    findings: str,
-    reasons: str,
-    summary: str,
-    remedies: list[dict[str, Any]] | None = None,
     signed_after_days: float = 1,
+    skip_reason: str = "The facts are not disputed and the question is one of law only.",
+    **fields: Any,
 ) -> None:
-    """The case officer drafts the determination; a senior officer signs it a little later."""
-    draft = tribunal_services.determination_save_draft(
-        complaint_id=c.pk,
-        actor=cast.officer,
-        outcome=outcome,
-        findings=findings,
-        reasons=reasons,
-        public_summary=summary,
-        remedies=remedies or [],
-        now=at - timedelta(days=signed_after_days),
-    )
+    """The case officer drafts the final determination (after a provisional decision, saying how
+    the comments were considered); a senior officer signs it a little later. Without a
+    provisional decision, the senior records why the parties were not asked to comment."""
+    draft = _draft(c, cast, at - timedelta(days=signed_after_days), **fields)
     tribunal_services.determination_sign(
         determination_id=draft.pk,
         actor=cast.senior,
         now=at,
-        skip_provisional_reason="The agency is in default: it did not answer the referral.",
+        skip_provisional_reason="" if draft.provisional_shared_at else skip_reason,
     )
 
 
@@ -245,6 +260,8 @@ ACTIONS: dict[str, Callable[..., None]] = {
     "contest": _contest,
     "message": _message,
     "ask_information": _ask_information,
+    "provisional": _provisional,
+    "comment": _comment,
     "decide": _decide,
     "orders_confirmed": _orders_confirmed,
 }
@@ -316,6 +333,35 @@ def named_cases(
                     },
                 ),
                 Step(
+                    50,
+                    "provisional",
+                    {
+                        "outcome": "upheld",
+                        "findings": "The child owes no debt and is not a party to the judgment. The court listed "
+                        "her only because her parent is listed, and shared the listing with the rail ticketing "
+                        "system, an airline and the school admissions office.",
+                        "reasons": "No law allows a sanction on a person who owes nothing for a relative's debt. "
+                        "A listing without a legal basis must be deleted by its holder and by every agency "
+                        "that received it.",
+                        "summary": "A minor was listed because of a parent's court debt. Upheld: the listing had "
+                        "no legal basis and was ordered deleted everywhere it had been shared.",
+                        "remedies": [{"kind": "delete"}],
+                    },
+                ),
+                Step(
+                    48,
+                    "comment",
+                    {
+                        "text": "Thank you. Please make sure the school and the railway delete it too, "
+                        "not only the court."
+                    },
+                ),
+                Step(
+                    46,
+                    "comment",
+                    {"by": "agency", "text": "The court accepts the finding and will delete the family restriction."},
+                ),
+                Step(
                     40,
                     "decide",
                     {
@@ -329,6 +375,9 @@ def named_cases(
                         "summary": "A minor was listed because of a parent's court debt. Upheld: the listing had "
                         "no legal basis and was ordered deleted everywhere it had been shared.",
                         "remedies": [{"kind": "delete"}],
+                        "considered": "The parent asked that every agency holding the listing delete it: the order "
+                        "goes to the court and to each agency it shared the listing with. The court accepted the "
+                        "finding.",
                     },
                 ),
                 Step(38, "orders_confirmed", {"every_days": 2}),
@@ -371,6 +420,56 @@ def named_cases(
                         "summary": "A local credit scheme recorded a pedestrian offence. Upheld: no legal basis; "
                         "the entry is to be deleted and the score restored.",
                         "remedies": [{"kind": "delete"}, {"kind": "apology"}],
+                    },
+                ),
+            ],
+        ),
+        # A provisional decision: the bureau has commented; Li Wei is asked for hers.
+        CaseScript(
+            citizen=li,
+            filer=li_actor,
+            record=records["ncrc-phone"],
+            category="inaccurate_data",
+            statement="The phone contract was closed in 2024 and its last bill paid. The credit report still lists "
+            "it as in default.",
+            remedies_sought=["delete"],
+            language="zh-hans",
+            steps=[
+                Step(40, "submit"),
+                Step(39.5, "screen"),
+                Step(39, "refer"),
+                Step(38, "acknowledge"),
+                Step(38, "mark_disputed"),
+                Step(25, "answer", {"outcome": "verified", "explanation": "The operator confirms the arrears."}),
+                Step(
+                    24,
+                    "message",
+                    {
+                        "by": "citizen",
+                        "text": "I have the operator's closing letter of 12 March 2024; it shows nothing owing.",
+                    },
+                ),
+                Step(
+                    4,
+                    "provisional",
+                    {
+                        "outcome": "upheld",
+                        "findings": "The operator's closing letter of 12 March 2024 shows the contract closed with "
+                        "nothing owing. The bureau's answer relied on the operator's monthly file, which still "
+                        "carried the closed contract.",
+                        "reasons": "A credit report may show only accurate information. A closed, settled "
+                        "contract is not in default.",
+                        "summary": "A closed and settled phone contract was reported as in default. Upheld "
+                        "provisionally: the entry is to be deleted.",
+                        "remedies": [{"kind": "delete"}],
+                    },
+                ),
+                Step(
+                    2,
+                    "comment",
+                    {
+                        "by": "agency",
+                        "text": "The operator has now confirmed the closure; we do not contest the finding.",
                     },
                 ),
             ],

@@ -76,6 +76,13 @@ def test_demo_cases_show_every_kind_of_case_and_enough_for_the_charts(capsys):
     orders = CorrectionOrder.objects.filter(complaint=closed)
     assert orders.count() == 4 and set(orders.values_list("status", flat=True)) == {OrderStatus.CONFIRMED}
     assert closed.blacklist_entry is not None and closed.blacklist_entry.status == "deleted"
+    # ... after a provisional decision both sides commented on; the final says how they were weighed.
+    assert decision.provisional_shared_at and decision.comments_considered
+    assert set(decision.provisional_comments.values_list("party", flat=True)) == {"citizen", "agency"}
+    # A provisional decision waits for Li Wei's comments (the bureau has commented).
+    provisional = Determination.objects.get(status="provisional")
+    assert provisional.complaint.citizen.full_name == "Li Wei"
+    assert list(provisional.provisional_comments.values_list("party", flat=True)) == ["agency"]
     # Decided with orders pending (Li Wei's jaywalking entry), due in the future.
     pending = Complaint.objects.get(status=Status.COMPLIANCE, respondent__slug="harbour-civic-credit")
     assert pending.correction_orders.filter(status=OrderStatus.ORDERED).exists()
