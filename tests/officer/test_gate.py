@@ -23,7 +23,8 @@ def _url(pattern: URLPattern) -> str:
 
 
 def test_every_officer_url_is_behind_the_gate():
-    assert len(urlpatterns) == 17  # incl. agency staff invitations, proof of representation, claim codes, deletion requests
+    # incl. agency staff invitations, proof of representation, claim codes, deletion requests
+    assert len(urlpatterns) == 17
     assert [p.name for p in urlpatterns if not is_gated(p.callback)] == []
 
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("complaints", "0009_provisional"),
+        ("complaints", "0009_erasure_event_kinds"),
         ("tribunal", "0004_summary_withheld"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
