@@ -51,9 +51,13 @@ def test_a_senior_signs_from_the_awaiting_signature_queue(browser, live_server, 
         with page.expect_navigation():
             page.click(f"text={complaint.reference}")
         assert page.url.endswith(f"/officer/cases/{complaint.reference}/investigation/")
-        submit(page, "main form:has(button[value=sign])")
+        # without a provisional decision the senior must say why: the reason is asked for first
+        page.click("text=Sign the final decision without a provisional decision")
+        page.fill("textarea[name=skip_provisional_reason]", "The agency is in default: it never answered.")
+        submit(page, "main form:has(textarea[name=skip_provisional_reason])")
         draft.refresh_from_db()
         assert draft.status == DeterminationStatus.ISSUED
+        assert draft.provisional_skip_reason == "The agency is in default: it never answered."
         page.goto(live_server.url + "/officer/signatures/")
         assert complaint.reference not in page.inner_text("main")
         check.page(page, "signatures-queue-empty")
