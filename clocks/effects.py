@@ -148,7 +148,10 @@ def comment_meets_party_period(step: Step) -> None:
 
 @effect(Action.SIGN_DETERMINATION, phase=Phase.STATE)
 def end_comment_periods(step: Step) -> None:
-    """The final decision ends whatever is left of the comment periods."""
+    """The final decision ends whatever is left of the comment periods (none when the
+    provisional step was skipped)."""
+    if not step.params.get("after_provisional"):
+        return
     clocks_cancel_for_complaint(
         complaint_id=step.complaint.pk,
         reason="The final decision was signed.",

@@ -236,6 +236,7 @@ def determination_sign(
             kind=CaseEventKind.PROVISIONAL_SKIPPED if skipped else None,
             message=skipped,
             data={"determination_id": det.pk},
+            params={"after_provisional": not skipped},
         )
         complaint = complaint_services.complaint_issue_determination(
             complaint_id=complaint.pk,
