@@ -559,13 +559,18 @@ def outbox_relay(
 def outbox_requeue(*, message_id: uuid.UUID | str, now: datetime) -> bool:
     """Queue a message in a final status (dead, refused, cancelled, delivered) again, due now,
     with a fresh attempt budget; its delivery log is kept. False when it is pending already (or
-    does not exist). The event feed's redelivery calls this."""
-    updated = OutboxMessage.objects.filter(pk=message_id, status__in=REQUEUEABLE).update(
-        status=OutboxStatus.PENDING,
-        next_attempt_at=now,
-        leased_until=None,
-        claim_token=None,
-        attempts=0,
+    does not exist), or when the retention schedule has erased its payload (privacy: nothing is
+    left to send). The event feed's redelivery calls this."""
+    updated = (
+        OutboxMessage.objects.filter(pk=message_id, status__in=REQUEUEABLE)
+        .exclude(payload={})
+        .update(
+            status=OutboxStatus.PENDING,
+            next_attempt_at=now,
+            leased_until=None,
+            claim_token=None,
+            attempts=0,
+        )
     )
     if updated:
         channel = OutboxMessage.objects.filter(pk=message_id).values_list("channel", flat=True).first()

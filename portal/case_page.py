@@ -19,6 +19,7 @@ from complaints.transitions import Status
 from kernel.actors import ActorKind
 from kernel.events import CaseEventKind
 from kernel.visibility import VISIBLE_TO_CITIZEN
+from privacy.models import ERASED
 from tribunal.models import CorrectionOrder, Determination, DeterminationStatus
 from tribunal.remedies import remedy_words
 
@@ -194,6 +195,11 @@ def decision_panel(complaint: Complaint) -> DecisionPanel | None:
 # --- what they filed --------------------------------------------------------------------------
 
 
+def _shown(text: str) -> str:
+    """Stored text, or the reader's-language word for what the retention schedule erased."""
+    return _(ERASED) if text == ERASED else text
+
+
 def filed_summary(complaint: Complaint) -> dict[str, Any]:
     entry, score = complaint.blacklist_entry, complaint.score_record
     if entry is not None:
@@ -205,11 +211,11 @@ def filed_summary(complaint: Complaint) -> dict[str, Any]:
             "date": score.as_of.isoformat(),
         }
     else:
-        record = complaint.other_record_description
+        record = _shown(complaint.other_record_description)
     return {
         "record": record,
         "category": Category(complaint.category).label if complaint.category in Category.values else "",
-        "statement": complaint.statement,
+        "statement": _shown(complaint.statement),
         "remedies": [str(Remedy(r).label) for r in complaint.remedies_sought if r in Remedy.values],
         "remedy_detail": complaint.remedy_detail,
         "urgent": complaint.urgent,

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -226,9 +226,12 @@ def citizen_export(*, citizen: Citizen, now: datetime) -> dict[str, Any]:
 
 
 def deletion_requests_queue() -> QuerySet[DeletionRequest]:
-    """Waiting requests first (oldest first), then the decided ones (newest first)."""
-    return DeletionRequest.objects.select_related("citizen", "requested_by", "decided_by").order_by(
-        "-status", "created_at", "pk"
+    """Waiting requests first (oldest first), then the decided ones (newest decision first)."""
+    waiting = Case(When(status=DeletionStatus.PENDING, then=Value(0)), default=Value(1))
+    return (
+        DeletionRequest.objects.select_related("citizen", "requested_by", "decided_by")
+        .annotate(waiting=waiting)
+        .order_by("waiting", F("decided_at").desc(nulls_first=True), "created_at", "pk")
     )
 
 

@@ -45,6 +45,7 @@ SERVICE_OWNED = {
     "oauth2_provider.refreshtoken",
     "outbox.outboxmessage",
     "outbox.slowdestination",
+    "privacy.erasure",
     "tribunal.correctionorder",
     "tribunal.criteriadisclosure",
     "tribunal.determination",

@@ -235,3 +235,28 @@ def test_beat_runs_the_job_nightly():
         "reinsertion_watch",
     }
     assert settings.RETENTION["sessions"].total_seconds() == settings.SESSION_COOKIE_AGE
+
+
+def test_an_erased_file_is_a_404_and_the_page_says_why(world):
+    from django.test import Client
+
+    retention_run(now=NOW)
+    complaint = world["expired"]
+    attachment = complaint.attachments.get()
+    client = Client()
+    client.force_login(world["alone"].user)
+    assert client.get(f"/cases/{complaint.reference}/files/{attachment.pk}/").status_code == 404
+    page = client.get(f"/cases/{complaint.reference}/").content.decode()
+    assert "File deleted under the retention schedule" in page
+    assert "My secret story." not in page
+
+
+def test_an_erased_outbox_message_is_not_sent_again(world):
+    from outbox.services import outbox_requeue
+
+    message = OutboxMessage.objects.order_by("created_at").first()
+    OutboxMessage.objects.filter(pk=message.pk).update(status="delivered", created_at=NOW - YEAR)
+    retention_run(now=NOW)
+    assert outbox_requeue(message_id=message.pk, now=NOW) is False
+    OutboxMessage.objects.filter(pk=message.pk).update(payload={"subject": "x", "body": "y"})
+    assert outbox_requeue(message_id=message.pk, now=NOW) is True

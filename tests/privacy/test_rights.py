@@ -243,3 +243,16 @@ def test_officers_list_and_decide_with_the_read_logged(people):
     )
     granted = client.post(f"/officer/deletion-requests/{request.pk}/", {"decision": "grant", "reason": "x"})
     assert granted.status_code == 409
+
+
+def test_the_officers_list_shows_waiting_requests_first(people):
+    from privacy.selectors import deletion_requests_queue
+
+    now = timezone.now()
+    officer = Actor.for_user(OfficerFactory())
+    refused = deletion_request_create(citizen_id=people["theirs"].pk, user=people["theirs"].user, reason="a", now=now)
+    deletion_request_decide(request_id=refused.pk, actor=officer, grant=False, reason="Open cases.", now=now)
+    waiting = deletion_request_create(
+        citizen_id=people["mine"].pk, user=people["mine"].user, reason="b", now=now + timedelta(minutes=1)
+    )
+    assert [r.pk for r in deletion_requests_queue()] == [waiting.pk, refused.pk]
