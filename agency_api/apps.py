@@ -15,3 +15,4 @@ class AgencyApiConfig(AppConfig):
 
         # Webhook signing secrets are key-ring tokens: `manage.py rotate_keys` re-encrypts them.
         register_encrypted_field("agency_api.WebhookEndpoint", "secret_ciphertext")
+        register_encrypted_field("agency_api.WebhookEndpoint", "previous_secret_ciphertext")

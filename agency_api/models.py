@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import secrets
+from datetime import datetime
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -58,6 +59,12 @@ class WebhookEndpoint(models.Model):
     # The signing secret, encrypted with the key ring (kernel.crypto; `rotate_keys` re-encrypts it).
     # Read and set it through `secret`.
     secret_ciphertext = models.TextField(editable=False, default="")
+    # After a rotation the replaced secret still signs (a second `v1,` signature) until
+    # `previous_secret_expires_at`, so receivers can switch without losing events. Encrypted too.
+    previous_secret_ciphertext = models.TextField(editable=False, default="")
+    previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
+    # Hash of the client and Idempotency-Key of the last rotating PUT: its retry rotates nothing.
+    rotation_key = models.CharField(max_length=64, blank=True, editable=False)
     active = models.BooleanField(default=True)
     disabled_at = models.DateTimeField(null=True, blank=True)
     disabled_reason = models.CharField(max_length=300, blank=True)
@@ -78,6 +85,24 @@ class WebhookEndpoint(models.Model):
     @secret.setter
     def secret(self, value: str) -> None:
         self.secret_ciphertext = crypto.encrypt(value) if value else ""
+
+    @property
+    def previous_secret(self) -> str:
+        """The replaced secret in clear ('' if none)."""
+        return crypto.decrypt(self.previous_secret_ciphertext) if self.previous_secret_ciphertext else ""
+
+    @previous_secret.setter
+    def previous_secret(self, value: str) -> None:
+        self.previous_secret_ciphertext = crypto.encrypt(value) if value else ""
+
+    def signing_secrets(self, now: datetime) -> list[str]:
+        """The secrets that sign an event sent at `now`: the current one, and the replaced one
+        during its overlap."""
+        keys = [self.secret]
+        expires = self.previous_secret_expires_at
+        if self.previous_secret_ciphertext and expires is not None and now < expires:
+            keys.append(self.previous_secret)
+        return keys
 
 
 class IdempotencyRecord(models.Model):

@@ -176,7 +176,10 @@ format too.
 
 ### 5. Webhooks (Standard Webhooks)
 `PUT webhook` with `{"url": "https://..."}` registers your one endpoint and returns the signing
-secret `whsec_...` once (`rotate_secret: true` issues a new one). Events are POSTed as
+secret `whsec_...` once (`rotate_secret: true` issues a new one; send an `Idempotency-Key` so that a
+retry answers the same new secret instead of rotating again). After a rotation the replaced secret
+keeps signing for 24 hours (`previous_secret_expires_at`): `webhook-signature` then carries two
+signatures, `v1,<new> v1,<old>`, and a receiver accepts either, so switch within that time. Events are POSTed as
 `{"type", "timestamp", "data"}` with headers `webhook-id` (the same on every retry: de-duplicate on
 it), `webhook-timestamp` (Unix seconds) and `webhook-signature: v1,<signature>` where the
 signature is base64(HMAC-SHA256(key = base64-decode(secret without `whsec_`),

@@ -302,7 +302,20 @@ class AttachmentRequestSerializer(serializers.Serializer):
 class WebhookEndpointSerializer(serializers.ModelSerializer):
     class Meta:
         model = WebhookEndpoint
-        fields: tuple[str, ...] = ("url", "active", "disabled_at", "disabled_reason", "created_at", "updated_at")
+        fields: tuple[str, ...] = (
+            "url",
+            "active",
+            "disabled_at",
+            "disabled_reason",
+            "previous_secret_expires_at",
+            "created_at",
+            "updated_at",
+        )
+        extra_kwargs = {
+            "previous_secret_expires_at": {
+                "help_text": "After a rotation: until then the replaced secret signs too (a second signature)."
+            }
+        }
 
 
 class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
@@ -317,7 +330,9 @@ class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
 
 class WebhookEndpointRequestSerializer(serializers.Serializer):
     url = serializers.URLField(max_length=500, help_text="HTTPS URL that receives POSTed events.")
-    rotate_secret = serializers.BooleanField(default=False, help_text="Issue a new signing secret (shown once).")
+    rotate_secret = serializers.BooleanField(
+        default=False, help_text="Issue a new signing secret (shown once); the old one signs too for 24 hours."
+    )
 
 
 # --- the event feed ---------------------------------------------------------------------------

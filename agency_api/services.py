@@ -3,9 +3,10 @@ case are the lifecycle's own services (complaints.services, tribunal.services)."
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -113,11 +114,30 @@ def webhook_url_check(url: str) -> None:
         raise ServiceError("The webhook URL must use https.", field="url")
 
 
+def webhook_secret_overlap() -> timedelta:
+    """How long a replaced signing secret still signs after a rotation (24 hours by default)."""
+    return timedelta(hours=float(getattr(settings, "WEBHOOK_SECRET_OVERLAP_HOURS", 24)))
+
+
+def rotation_key_hash(*, client_id: int, key: str) -> str:
+    return hashlib.sha256(f"{client_id}:{key}".encode()).hexdigest()
+
+
 def webhook_endpoint_set(
-    *, agency: Agency, url: str, now: datetime, rotate_secret: bool = False
+    *,
+    agency: Agency,
+    url: str,
+    now: datetime,
+    rotate_secret: bool = False,
+    rotation_key: str = "",
 ) -> tuple[WebhookEndpoint, str | None, bool]:
     """Register or change the agency's one endpoint (re-enabling it). Returns (endpoint, secret
-    if new or rotated else None, created)."""
+    if new or rotated else None, created).
+
+    A rotation keeps the replaced secret signing for `webhook_secret_overlap()` (both signatures
+    in `webhook-signature`), so the receiver can switch without losing an event. `rotation_key`
+    (a hash of the client and its Idempotency-Key) makes a rotating PUT safe to retry: the same key
+    again answers the secret it issued, rotating nothing."""
     url = (url or "").strip()
     webhook_url_check(url)
     with transaction.atomic():
@@ -128,9 +148,15 @@ def webhook_endpoint_set(
             secret = new_webhook_secret()
             endpoint = WebhookEndpoint(agency=agency, created_at=now)
             endpoint.secret = secret
+            endpoint.rotation_key = rotation_key
+        elif rotate_secret and rotation_key and endpoint.rotation_key == rotation_key:
+            secret = endpoint.secret  # a retry of the rotation that issued it
         elif rotate_secret:
             secret = new_webhook_secret()
+            endpoint.previous_secret = endpoint.secret
+            endpoint.previous_secret_expires_at = now + webhook_secret_overlap()
             endpoint.secret = secret
+            endpoint.rotation_key = rotation_key
         endpoint.url = url
         endpoint.active = True
         endpoint.disabled_at = None

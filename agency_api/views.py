@@ -11,7 +11,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.http import FileResponse
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -38,6 +38,7 @@ from kernel.visibility import VISIBLE_TO_AGENCY, Visibility
 
 from . import services
 from .base import AgencyAPIView
+from .idempotency import IDEMPOTENCY_HEADER
 from .models import WebhookEndpoint
 from .parsers import JSONParser
 from .schema import DOWNLOAD_HEADERS, download_responses
@@ -413,18 +414,34 @@ class WebhookView(AgencyAPIView):
         summary="Register or change your webhook endpoint",
         description=(
             "One HTTPS endpoint per agency. The signing secret (`whsec_...`) is returned only when the endpoint is "
-            "created or `rotate_secret` is true: store it. PUT also re-enables an endpoint disabled by a 410."
+            "created or `rotate_secret` is true: store it. After a rotation the replaced secret keeps signing "
+            "for 24 hours (`previous_secret_expires_at`): each event then carries two `v1,` signatures, so switch "
+            "your receiver within that time. Send an `Idempotency-Key` with a rotation: a retry with the same key "
+            "answers the same new secret and rotates nothing. PUT also re-enables an endpoint disabled by a 410."
         ),
+        parameters=[
+            OpenApiParameter(
+                IDEMPOTENCY_HEADER,
+                str,
+                OpenApiParameter.HEADER,
+                required=False,
+                description="Makes a rotation safe to retry: the same key answers the secret it issued.",
+            )
+        ],
         request=WebhookEndpointRequestSerializer,
         responses={200: WebhookEndpointCreatedSerializer, 201: WebhookEndpointCreatedSerializer},
     )
     def put(self, request: Request) -> Response:
         serializer = WebhookEndpointRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        key = (request.headers.get(IDEMPOTENCY_HEADER) or "").strip()
+        if len(key) > 255 or not key.isprintable():
+            raise ValidationError({IDEMPOTENCY_HEADER: ["Use 1-255 printable characters."]})
         endpoint, secret, created = services.webhook_endpoint_set(
             agency=self.agency,
             url=serializer.validated_data["url"],
             rotate_secret=serializer.validated_data["rotate_secret"],
+            rotation_key=services.rotation_key_hash(client_id=self.client.pk, key=key) if key else "",
             now=timezone.now(),
         )
         body = dict(WebhookEndpointSerializer(endpoint).data)

@@ -116,7 +116,11 @@ def deliver_webhook(message: OutboxMessage, context: DeliveryContext) -> Deliver
         "User-Agent": USER_AGENT,
         "webhook-id": msg_id,
         "webhook-timestamp": str(timestamp),
-        "webhook-signature": sign(secret=endpoint.secret, msg_id=msg_id, timestamp=timestamp, body=body),
+        # During a rotation's overlap both secrets sign: `v1,<new> v1,<old>` (Standard Webhooks).
+        "webhook-signature": " ".join(
+            sign(secret=key, msg_id=msg_id, timestamp=timestamp, body=body)
+            for key in endpoint.signing_secrets(timezone.now())
+        ),
     }
     path = parts.path or "/"
     if parts.query:

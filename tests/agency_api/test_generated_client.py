@@ -2,7 +2,8 @@
 schema the live server serves (no warnings) drives the whole agency flow over real HTTP, without a
 single hand-written request: token, list, acknowledge, flag, upload and download evidence, answer,
 an information request answered with a file, a correction confirmed, the event feed read and an
-event redelivered. The ombudsman's side (the referral, the information request, the order) is
+event redelivered; every webhook received verifies with the `standardwebhooks` library, also
+across a secret rotation. The ombudsman's side (the referral, the information request, the order) is
 made with the project's services, not over HTTP."""
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from standardwebhooks.webhooks import Webhook
 
 from agency_api.services import api_client_create
 from complaints.models import Complaint
 from complaints.transitions import Status
 from kernel.actors import Actor
 from outbox.services import outbox_relay
-from tests.agency_api.conftest import standard_webhooks_verify
 from tests.factories import AgencyFactory, OfficerFactory, SeniorOfficerFactory, make_complaint
 from tribunal import services as ts
 from tribunal.models import CorrectionOrder, OrderStatus
@@ -255,8 +256,21 @@ def test_a_generated_client_drives_the_whole_agency_flow(generated, live_server,
     redelivered = receiver.requests[before:]
     assert [r["headers"]["webhook-id"] for r in redelivered] == [str(created.id)]
     assert json.loads(redelivered[0]["body"])["data"]["reference"] == reference
-    assert standard_webhooks_verify(
-        secret=webhook_secret, headers=redelivered[0]["headers"], body=redelivered[0]["body"]
-    )
+    Webhook(webhook_secret).verify(redelivered[0]["body"], redelivered[0]["headers"])  # standardwebhooks
     feed_after = ok(op("agency_events_retrieve").sync_detailed(created.id, client=api), 200)
     assert len(feed_after.delivery_attempts) == 2
+
+    # 8. Every webhook received verifies with the standardwebhooks library, across a secret
+    # rotation too (retried with its Idempotency-Key: the same new secret), then a signed test ping.
+    for request in receiver.requests:
+        Webhook(webhook_secret).verify(request["body"], request["headers"])
+    rotate = model("WebhookEndpointRequest")(url=receiver.url, rotate_secret=True)
+    rotated = ok(op("agency_webhook_update").sync_detailed(client=api, body=rotate, idempotency_key="rot-1"), 200)
+    retried = ok(op("agency_webhook_update").sync_detailed(client=api, body=rotate, idempotency_key="rot-1"), 200)
+    assert rotated.secret == retried.secret != webhook_secret
+    ping = ok(op("agency_webhook_test_create").sync_detailed(client=api), 202)
+    outbox_relay(now=timezone.now())
+    received = receiver.requests[-1]
+    assert received["headers"]["webhook-id"] == str(ping.id)
+    assert Webhook(rotated.secret).verify(received["body"], received["headers"])["type"] == "ping"
+    Webhook(webhook_secret).verify(received["body"], received["headers"])  # the old one, during the overlap
