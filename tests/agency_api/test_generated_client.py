@@ -223,7 +223,12 @@ def test_a_generated_client_drives_the_whole_agency_flow(generated, live_server,
         public_summary="A paid debt stayed listed; the listing was ordered deleted.",
         now=timezone.now(),
     )
-    ts.determination_sign(determination_id=draft.pk, actor=Actor.for_user(senior), now=timezone.now())
+    ts.determination_sign(
+        determination_id=draft.pk,
+        actor=Actor.for_user(senior),
+        now=timezone.now(),
+        skip_provisional_reason="The agency has already answered; no comment period is needed.",
+    )
     order = CorrectionOrder.objects.get(complaint=case, agency=agency)
     orders = ok(op("agency_corrections_list").sync_detailed(client=api), 200)
     assert [o.id for o in orders.results] == [order.pk]
