@@ -6,7 +6,8 @@ granted deletion request (privacy.services.deletion_request_decide) both call.
                                            storage, their rows kept and marked (name "[erased]",
                                            no file)
     cases_erase(complaint_ids=...)         a case's free text (statement, messages, answers, the
-                                           decision's findings and reasons) replaced by "[erased]",
+                                           decision's findings and reasons, the provisional step's
+                                           shared text and the parties' comments) replaced by "[erased]",
                                            its files deleted; kinds, dates, outcomes, orders and the
                                            public summary stay (statistics and registers read them)
     persons_erase(citizen_ids=...)         the person's record: name "[erased]", contact details and
@@ -39,7 +40,14 @@ from complaints.transitions import TERMINAL_STATUSES
 from kernel.actors import Actor
 from kernel.events import CaseEventKind
 from kernel.visibility import Visibility
-from tribunal.models import CorrectionOrder, DeletionWatch, Determination, InformationDocument, InformationRequest
+from tribunal.models import (
+    CorrectionOrder,
+    DeletionWatch,
+    Determination,
+    InformationDocument,
+    InformationRequest,
+    ProvisionalComment,
+)
 
 from .models import ERASED, DeletionRequest, Erasure, ErasureKind, ErasureTrigger
 
@@ -177,7 +185,17 @@ def cases_erase(
         ]
     InformationRequest.objects.bulk_update(requests, ["answer_text", "answers"])
     # The public summary, the outcome, the remedies and the number stay: the register shows them.
-    Determination.objects.filter(complaint_id__in=ids).update(findings=ERASED, reasons=ERASED)
+    # The provisional step keeps what was shared (findings and reasons) and the parties' comments.
+    decisions = list(Determination.objects.filter(complaint_id__in=ids).order_by("pk"))
+    for d in decisions:
+        d.findings = ERASED
+        d.reasons = ERASED
+        if d.comments_considered:
+            d.comments_considered = ERASED
+        if d.provisional_text:
+            d.provisional_text = {**d.provisional_text, "findings": ERASED, "reasons": ERASED}
+    Determination.objects.bulk_update(decisions, ["findings", "reasons", "comments_considered", "provisional_text"])
+    ProvisionalComment.objects.filter(determination__complaint_id__in=ids).update(text=ERASED, author_label=ERASED)
     CorrectionOrder.objects.filter(complaint_id__in=ids).exclude(confirmation_note="").update(confirmation_note=ERASED)
     CorrectionOrder.objects.filter(complaint_id__in=ids).exclude(waiver_reason="").update(waiver_reason=ERASED)
 

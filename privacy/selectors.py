@@ -25,7 +25,7 @@ from citizens.models import AccessKind, AccessLogEntry, BlacklistEntry, Citizen,
 from complaints.models import AgencyResponse, Attachment, CaseEvent, Complaint
 from kernel.events import event_label
 from kernel.visibility import VISIBLE_TO_CITIZEN
-from tribunal.models import Determination, DeterminationStatus
+from tribunal.models import CommentParty, Determination, DeterminationStatus, ProvisionalComment
 
 from .models import ERASED, DeletionRequest, DeletionStatus, Erasure
 
@@ -87,6 +87,13 @@ def citizen_export(*, citizen: Citizen, now: datetime) -> dict[str, Any]:
     decisions: dict[int, list[Determination]] = defaultdict(list)
     for d in Determination.objects.filter(complaint_id__in=ids, status=DeterminationStatus.ISSUED).order_by("pk"):
         decisions[d.complaint_id].append(d)
+    comments: dict[int, list[ProvisionalComment]] = defaultdict(list)
+    for pc in (
+        ProvisionalComment.objects.filter(determination__complaint_id__in=ids, party=CommentParty.CITIZEN)
+        .select_related("determination")
+        .order_by("created_at", "pk")
+    ):
+        comments[pc.determination.complaint_id].append(pc)
     references = {c.pk: c.reference for c in complaints}
     kinds = dict(AccessKind.choices)
     reads = (
@@ -171,6 +178,9 @@ def citizen_export(*, citizen: Citizen, now: datetime) -> dict[str, Any]:
                         "issued_at": _at(d.issued_at),
                     }
                     for d in decisions[c.pk]
+                ],
+                "your_comments_on_provisional_decisions": [
+                    {"at": _at(pc.created_at), "text": _text(pc.text)} for pc in comments[c.pk]
                 ],
                 "timeline": [
                     {

@@ -35,7 +35,7 @@ from tests.factories import (
     make_complaint,
     walk_to,
 )
-from tribunal.models import DeletionWatch
+from tribunal.models import DeletionWatch, Determination, ProvisionalComment
 
 pytestmark = pytest.mark.django_db
 
@@ -110,6 +110,14 @@ def world():
 
 
 def test_run_twice_erases_exactly_the_expired_cases_and_keeps_statistics_and_registers(world):
+    decision = Determination.objects.get(complaint=world["determined"])
+    Determination.objects.filter(pk=decision.pk).update(
+        provisional_text={"outcome": "upheld", "findings": "Zhang's debt was paid.", "reasons": "R."},
+        comments_considered="The citizen's comment on her illness was weighed.",
+    )
+    ProvisionalComment.objects.create(
+        determination=decision, party="citizen", author_label="Laura", text="I was ill.", created_at=NOW - 5 * YEAR
+    )
     statistics_rebuild(now=NOW)
     stats_before, registers_before = _statistics(), _registers()
     assert registers_before["/api/v1/registers/determinations/"]["count"] == 2  # type: ignore[index]
@@ -150,6 +158,11 @@ def test_run_twice_erases_exactly_the_expired_cases_and_keeps_statistics_and_reg
     assert all(default_storage.exists(n) for n in kept_files)
     assert set(Attachment.objects.filter(file="").values_list("original_name", flat=True)) == {ERASED}
     assert Attachment.objects.filter(file="").count() == 4
+
+    decision.refresh_from_db()
+    assert (decision.findings, decision.comments_considered, decision.provisional_text["findings"]) == (ERASED,) * 3
+    assert decision.provisional_text["outcome"] == "upheld" and decision.public_summary == "Upheld."
+    assert set(ProvisionalComment.objects.values_list("text", "author_label")) == {(ERASED, ERASED)}
 
     alone = Citizen.objects.get(pk=world["alone"].pk)
     assert (alone.full_name, alone.email, alone.phone, alone.national_id_ciphertext) == (ERASED, "", "", "")

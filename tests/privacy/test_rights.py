@@ -84,6 +84,17 @@ def _client(user) -> Client:
 
 
 def test_the_export_holds_every_case_of_the_person_and_nothing_of_anyone_else(people):
+    from tribunal.models import Determination, ProvisionalComment
+
+    for case, text in ((people["my_cases"][0], "My comment on the draft."), (people["their_case"], "Huang's comment.")):
+        walk_to(case, Status.DETERMINATION)
+        ProvisionalComment.objects.create(
+            determination=Determination.objects.get(complaint=case),
+            party="citizen",
+            author_label="x",
+            text=text,
+            created_at=timezone.now(),
+        )
     response = _client(people["mine"].user).get(f"/data/{people['mine'].pk}/export.json")
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
@@ -103,10 +114,12 @@ def test_the_export_holds_every_case_of_the_person_and_nothing_of_anyone_else(pe
     assert first["files"][0]["download"].endswith(
         f"/cases/{first['reference']}/files/{people['my_cases'][0].attachments.get().pk}/"
     )
+    assert [c["text"] for c in first["your_comments_on_provisional_decisions"]] == ["My comment on the draft."]
+    assert [d["outcome"] for d in first["decisions"]] == ["Partly upheld"]
     assert [r["case"] for r in data["who_read_my_file"]] == [people["my_cases"][0].reference]
     assert data["who_read_my_file"][0]["name"] == "Officer Reader"
 
-    for foreign in ("Huang Lei", "gamma-statement", people["their_case"].reference, "139 3333 4444"):
+    for foreign in ("Huang Lei", "gamma-statement", people["their_case"].reference, "139 3333 4444", "Huang's comment"):
         assert foreign not in text
 
 
