@@ -143,7 +143,12 @@ are served unthrottled rather than refused.
    (`multipart/form-data` with one file part `file`: PDF or image, at most 10 MB; a `file` sent as
    text is a 400). `GET` the evidence's `download_url` for its bytes: `Content-Type` is the type read
    from the content, `Content-Disposition: attachment; filename=...` names it.
-6. Information requests: `POST information-requests/{id}/answer` has two bodies. With the
+6. Many answers at once: `POST responses/batch` with `{"items": [...]}` (1 to 100), each item an
+   answer as in step 4 plus its `reference` and its own `idempotency_key`. The answer is a 200 with
+   one result per item, in order: `status` 201 and `result`, or 400/404/409/422 and `problem`; one
+   refused item does not stop the others. Retry the same batch after a timeout: items already
+   answered are replayed (`replayed: true`), never answered twice.
+7. Information requests: `POST information-requests/{id}/answer` has two bodies. With the
    requested documents, `multipart/form-data`: `answer_text`, optional `answers` (one part per
    answer, each a JSON object `{"question", "answer"}`) and one file part `files` per document.
    Without documents, `application/json` with `answer_text` and optional `answers`; a JSON body

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import event_views, tribunal_views, views
+from . import batch_views, event_views, tribunal_views, views
 
 app_name = "agency_api"
 
@@ -21,6 +21,7 @@ urlpatterns = [
         views.AttachmentDownload.as_view(),
         name="attachment-download",
     ),
+    path("responses/batch", batch_views.ResponseBatch.as_view(), name="response-batch"),
     path("webhook", views.WebhookView.as_view(), name="webhook"),
     path("webhook/test", event_views.WebhookTest.as_view(), name="webhook-test"),
     # The event feed: every webhook event meant for the agency, delivered or not.

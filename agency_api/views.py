@@ -31,6 +31,7 @@ from complaints.services import (
     complaint_record_agency_response,
 )
 from complaints.transitions import Status, TransitionError
+from kernel.actors import Actor
 from kernel.errors import Conflict
 from kernel.events import CaseEventKind
 from kernel.http import attachment_response, open_stored
@@ -259,35 +260,42 @@ class ReferralRespond(ReferralScoped):
     )
     def post(self, request: Request, reference: str) -> Response:
         complaint = self.get_object()
-        serializer = ResponseRequestSerializer(data=request.data, context={"complaint": complaint})
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        try:
-            answer = complaint_record_agency_response(
-                complaint_id=complaint.pk,
-                actor=self.actor,
-                outcome=data["outcome"],
-                explanation=data["explanation"],
-                corrections=[dict(c) for c in data.get("corrections", [])],
-                scoring_criteria=[dict(c) for c in data.get("scoring_criteria", [])],
-                now=timezone.now(),
-            )
-        except TransitionError as exc:
-            raise second_answer_conflict(complaint) or exc from exc
-        complaint.refresh_from_db()
-        body = {
-            "reference": complaint.reference,
-            "status": complaint.status,
-            "response": {
-                "outcome": answer.outcome,
-                "explanation": answer.explanation,
-                "corrections": answer.corrections,
-                "scoring_criteria": answer.scoring_criteria,
-                "responded_at": answer.responded_at,
-            },
-            "clocks": clock_rows(complaint),
-        }
-        return Response(ResponseResultSerializer(body).data, status=status.HTTP_201_CREATED)
+        return Response(answer_referral(complaint, request.data, actor=self.actor), status=status.HTTP_201_CREATED)
+
+
+def answer_referral(complaint: Complaint, payload: Any, *, actor: Actor) -> dict[str, Any]:
+    """Validate one answer to a referral of the caller's agency, record it, and return the
+    ResponseResult body (the single answer and each item of a batch). Raises what the API turns
+    into problems (400 validation, 409 state)."""
+    serializer = ResponseRequestSerializer(data=payload, context={"complaint": complaint})
+    serializer.is_valid(raise_exception=True)
+    data = serializer.validated_data
+    try:
+        answer = complaint_record_agency_response(
+            complaint_id=complaint.pk,
+            actor=actor,
+            outcome=data["outcome"],
+            explanation=data["explanation"],
+            corrections=[dict(c) for c in data.get("corrections", [])],
+            scoring_criteria=[dict(c) for c in data.get("scoring_criteria", [])],
+            now=timezone.now(),
+        )
+    except TransitionError as exc:
+        raise second_answer_conflict(complaint) or exc from exc
+    complaint.refresh_from_db()
+    body = {
+        "reference": complaint.reference,
+        "status": complaint.status,
+        "response": {
+            "outcome": answer.outcome,
+            "explanation": answer.explanation,
+            "corrections": answer.corrections,
+            "scoring_criteria": answer.scoring_criteria,
+            "responded_at": answer.responded_at,
+        },
+        "clocks": clock_rows(complaint),
+    }
+    return dict(ResponseResultSerializer(body).data)
 
 
 def second_answer_conflict(complaint: Complaint) -> Conflict | None:
