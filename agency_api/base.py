@@ -41,6 +41,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from rest_framework import generics
@@ -181,6 +182,16 @@ class AgencyAPIView(generics.GenericAPIView):
         return agency_scoped(self.get_base_queryset(), actor=self.actor, agency_field=self.agency_field)
 
     # -- idempotency around every POST
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        """A POST with an Idempotency-Key runs in ONE transaction: the key's claim, the step (its
+        effects and outbox rows) and the stored answer commit together or not at all. A worker
+        that dies after the step but before the answer is stored leaves nothing, so a retry does
+        the step once; a concurrent retry waits for the first to commit, then is replayed."""
+        if request.method == "POST" and request.headers.get(IDEMPOTENCY_HEADER) is not None:
+            with transaction.atomic():
+                return super().dispatch(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
+
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         self._idempotency: IdempotencyRecord | None = None
         super().initial(request, *args, **kwargs)
@@ -200,6 +211,9 @@ class AgencyAPIView(generics.GenericAPIView):
         record = getattr(self, "_idempotency", None)
         if record is not None:
             self._idempotency = None
-            idempotency_finish(record=record, response=response)
+            if response.status_code >= 500:
+                transaction.set_rollback(True)  # nothing of a failed request stays, its claim neither
+            else:
+                idempotency_finish(record=record, response=response)
             response["Idempotent-Replayed"] = "false"
         return response

@@ -1,7 +1,9 @@
 """`Idempotency-Key` on every agency POST: the first answer is stored per client and key for 24
 hours and replayed for a retry with the same body; the same key with another body is a 422, and
-a retry while the first request still runs is a 409. AgencyAPIView calls `idempotency_begin`
-before the handler and `idempotency_finish` on its answer."""
+a retry that finds an unfinished claim is a 409. AgencyAPIView calls `idempotency_begin` before
+the handler and `idempotency_finish` on its answer, all in one transaction (AgencyAPIView.dispatch):
+the claim is only seen once its step and answer are committed, so a concurrent retry waits on the
+key's unique index, then is replayed."""
 
 from __future__ import annotations
 

@@ -159,8 +159,10 @@ Action paths have **no trailing slash**.
 ### 3. Retries: Idempotency-Key
 Send `Idempotency-Key: <uuid>` on every POST. Repeating the same key with the same body returns the
 first answer (header `Idempotent-Replayed: true`) and changes nothing; the same key with another
-body is a 422; a retry while the first request is still running is a 409 (retry shortly). Keys are
-kept for 24 hours per client.
+body is a 422. The key's claim, the step and the stored answer are one transaction: a request that
+fails midway (a timeout, a crash, a 5xx) leaves nothing behind, so retrying it with the same key
+does the step exactly once; a retry sent while the first request still runs waits for it and is
+then answered with the first answer. Keys are kept for 24 hours per client.
 
 ### 4. Errors (RFC 9457)
 Every error, everywhere in the API, is `application/problem+json`:

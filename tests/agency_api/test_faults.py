@@ -76,3 +76,46 @@ def test_every_answer_has_a_request_id_and_problems_repeat_it(caller, referral):
         assert problem["Content-Type"] == "application/problem+json"
         assert problem.json()["request_id"] == problem["Request-Id"] in ("r-404", "r-404b", "r-400")
     assert "Request-Id" in caller.get("/")
+
+
+class WorkerKilled(BaseException):
+    """Stands for the worker dying (kill -9, OOM) after the step, before its answer is stored."""
+
+
+def test_a_crash_between_the_step_and_the_stored_answer_leaves_no_duplicate(caller, referral, monkeypatch):
+    from agency_api import base
+    from agency_api.models import IdempotencyRecord
+    from complaints.models import CaseEvent
+
+    url = f"/api/v1/agency/referrals/{referral.reference}/messages"
+    body = {"text": "We are checking the payment records."}
+
+    def killed(**kwargs):  # type: ignore[no-untyped-def]
+        raise WorkerKilled
+
+    monkeypatch.setattr(base, "idempotency_finish", killed)
+    with pytest.raises(WorkerKilled):
+        caller.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="msg-1")
+    # The claim, the message and its answer were one transaction: nothing of it stayed.
+    assert not CaseEvent.objects.filter(complaint=referral, kind="message").exists()
+    assert not IdempotencyRecord.objects.filter(key="msg-1").exists()
+
+    monkeypatch.undo()
+    retry = caller.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="msg-1")
+    assert retry.status_code == 201 and retry["Idempotent-Replayed"] == "false"
+    again = caller.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="msg-1")
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    assert CaseEvent.objects.filter(complaint=referral, kind="message").count() == 1
+
+
+def test_a_refused_step_with_a_key_stores_its_answer_and_nothing_else(caller, referral):
+    from agency_api.models import IdempotencyRecord
+
+    url = f"/api/v1/agency/referrals/{referral.reference}/response"
+    body = {"outcome": "corrected", "explanation": "Fixed."}  # corrections missing: a 400
+    first = caller.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="r-1")
+    assert first.status_code == 400
+    record = IdempotencyRecord.objects.get(key="r-1")
+    assert record.completed and record.response_status == 400
+    again = caller.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="r-1")
+    assert again.status_code == 400 and again["Idempotent-Replayed"] == "true"
