@@ -161,6 +161,31 @@ def end_comment_periods(step: Step) -> None:
     )
 
 
+@effect(Action.REQUEST_REVIEW, phase=Phase.STATE)
+def start_review_clock(step: Step) -> None:
+    """A review request starts the ombudsman's own clock to decide it."""
+    clock_start(
+        complaint=step.complaint,
+        obligation=Obligation.REVIEW,
+        now=step.now,
+        subject_key=step.params["subject_key"],
+        owed_by=OwedBy.OMBUDSMAN,
+        actor=Actor.system(),
+    )
+
+
+@effect(Action.DECIDE_REVIEW, phase=Phase.STATE)
+def meet_review_clock(step: Step) -> None:
+    clock_meet(
+        complaint_id=step.complaint.pk,
+        obligation=Obligation.REVIEW,
+        subject_key=step.params["subject_key"],
+        owed_by=OwedBy.OMBUDSMAN,
+        now=step.now,
+        actor=step.actor,
+    )
+
+
 @effect(*CANCEL_REASONS, phase=Phase.STATE)
 def cancel_every_clock(step: Step) -> None:
     clocks_cancel_for_complaint(

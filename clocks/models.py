@@ -23,6 +23,7 @@ class Obligation(models.TextChoices):
     INFORMATION_REQUEST = "information_request", _("Answer an information request")
     COMPLIANCE = "compliance", _("Carry out an order")
     PROVISIONAL_COMMENT = "provisional_comment", _("Comment on the provisional decision")
+    REVIEW = "review", _("Decide a review of the decision")
 
 
 class OwedBy(models.TextChoices):

@@ -38,6 +38,8 @@ ESCALATION_POLICY: dict[str, EscalationPolicy] = {
     # The comment period on a provisional decision: when it runs out the officer is told, and the
     # final decision may be signed; nobody is escalated against for not commenting.
     "provisional_comment": EscalationPolicy(1, Level3Action.NONE),
+    # The ombudsman's own deadline to decide a review: the assigned officer, then the seniors, hear.
+    "review": EscalationPolicy(2, Level3Action.NONE),
 }
 
 # Escalation level -> how long after the due time it happens.

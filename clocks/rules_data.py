@@ -213,6 +213,18 @@ RULES: list[dict[str, Any]] = [
         "amount": 14,
         "roll_forward": True,
     },
+    {
+        "code": "omb-review",
+        "version": 1,
+        "title": "Ombudsman: decide a review of a decision",
+        "description": "Ombudsman terms of reference (as the UK Information Commissioner's case reviews): a "
+        "senior officer who took no part in the case decides a request to review a final decision within 30 "
+        "days of receiving it; a last day that is not a working day rolls forward.",
+        "jurisdiction": "",
+        "unit": "calendar_days",
+        "amount": 30,
+        "roll_forward": True,
+    },
 ]
 
 
@@ -225,6 +237,7 @@ DEFAULT_REGIME: dict[str, str] = {
     "information_request": "omb-information-request",
     "compliance": "omb-compliance",
     "provisional_comment": "omb-provisional-comment",
+    "review": "omb-review",
 }
 # Urgent complaints (imminent travel, school enrolment, work) use this rule for these obligations.
 DEFAULT_URGENT_REGIME: dict[str, str] = {"respond": "omb-agency-response-urgent"}

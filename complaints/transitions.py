@@ -47,6 +47,7 @@ class Action(StrEnum):
     CLOSE = "close"
     WITHDRAW = "withdraw"
     REOPEN = "reopen"
+    SET_ASIDE_ON_REVIEW = "set_aside_on_review"
     # steps that leave the status as it is
     ACKNOWLEDGE = "acknowledge"
     MARK_DISPUTED = "mark_disputed"
@@ -57,6 +58,8 @@ class Action(StrEnum):
     SHARE_PROVISIONAL = "share_provisional"
     COMMENT_PROVISIONAL = "comment_provisional"
     SIGN_DETERMINATION = "sign_determination"
+    REQUEST_REVIEW = "request_review"
+    DECIDE_REVIEW = "decide_review"
     CONFIRM_ORDER = "confirm_order"
     WAIVE_ORDER = "waive_order"
     ASSIGN = "assign"
@@ -82,6 +85,8 @@ OFFICERS_AND_SYSTEM = OFFICERS | {A.SYSTEM}
 
 OPEN_STATUSES: frozenset[Status] = frozenset(Status) - {S.CLOSED, S.OUT_OF_SCOPE, S.WITHDRAWN}
 TERMINAL_STATUSES: frozenset[Status] = frozenset({S.CLOSED, S.OUT_OF_SCOPE, S.WITHDRAWN})
+# Statuses after a determination was issued (a review may be asked for and decided).
+DECIDED: frozenset[Status] = frozenset({S.DETERMINATION, S.COMPLIANCE, S.CLOSED})
 
 
 def _t(sources: set[Status] | frozenset[Status], target: Status | None, actors: frozenset[A], verb: str) -> Transition:
@@ -112,6 +117,8 @@ TRANSITIONS: dict[Action, Transition] = {
     ),
     # Re-insertion watch: a record ordered deleted comes back.
     Action.REOPEN: _t({S.RESOLVED, S.CLOSED}, S.INVESTIGATION, OFFICERS_AND_SYSTEM, "reopen"),
+    # A review sets the decision aside: the case goes back to investigation for a new decision.
+    Action.SET_ASIDE_ON_REVIEW: _t(DECIDED, S.INVESTIGATION, SENIOR, "set aside the decision of"),
     # --- steps: the agency's duties on a referral
     Action.ACKNOWLEDGE: _t({S.REFERRED}, None, AGENCY, "acknowledge the referral of"),
     Action.MARK_DISPUTED: _t({S.REFERRED}, None, AGENCY, "mark the record disputed on"),
@@ -125,6 +132,9 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.SHARE_PROVISIONAL: _t({S.INVESTIGATION}, None, SENIOR, "share a provisional decision on"),
     Action.COMMENT_PROVISIONAL: _t({S.INVESTIGATION}, None, CITIZEN | AGENCY, "comment on the provisional decision of"),
     Action.SIGN_DETERMINATION: _t({S.INVESTIGATION}, None, SENIOR, "sign a determination on"),
+    # Either party asks for a review of the final decision; a senior officer decides it.
+    Action.REQUEST_REVIEW: _t(DECIDED, None, CITIZEN | AGENCY, "ask for a review of the decision on"),
+    Action.DECIDE_REVIEW: _t(DECIDED, None, SENIOR, "decide a review of"),
     # --- correction orders (from a determination, or from an agency's own correction)
     Action.CONFIRM_ORDER: _t(OPEN_STATUSES, None, AGENCY, "confirm a correction order on"),
     Action.WAIVE_ORDER: _t(OPEN_STATUSES, None, SENIOR, "waive a correction order on"),

@@ -195,6 +195,50 @@ class ProvisionalComment(models.Model):
         return f"{self.party} on {self.determination_id}"
 
 
+class ReviewOutcome(models.TextChoices):
+    CONFIRMED = "confirmed", _("Confirmed")
+    VARIED = "varied", _("Varied")
+    SET_ASIDE = "set_aside", _("Set aside")
+
+
+class DeterminationReview(models.Model):
+    """A party's request that a final determination be reviewed (once per determination, within
+    30 days of its issue), decided by a senior officer who took no part in the case: confirmed,
+    varied (the remedies changed, orders superseded or added) or set aside (the case goes back to
+    investigation for a new decision)."""
+
+    determination = models.OneToOneField(Determination, on_delete=models.PROTECT, related_name="review")
+    party = models.CharField(max_length=10, choices=CommentParty.choices)
+    requested_by_label = models.CharField(max_length=200)
+    reasons = models.TextField()
+    requested_at = models.DateTimeField()
+    outcome = models.CharField(max_length=10, choices=ReviewOutcome.choices, blank=True)
+    decision_reasons = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # The remedies before a variation (the determination then holds the varied ones).
+    remedies_before = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ("requested_at", "id")
+        constraints = [
+            models.CheckConstraint(
+                name="review_decided_has_outcome",
+                condition=Q(decided_at__isnull=True, outcome="")
+                | (Q(decided_at__isnull=False, decided_by__isnull=False) & ~Q(outcome="")),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"review of {self.determination}"
+
+    @property
+    def is_decided(self) -> bool:
+        return self.decided_at is not None
+
+
 class CorrectionTrigger(models.TextChoices):
     DETERMINATION = "determination", _("Ordered by a determination")
     AGENCY_CORRECTION = "agency_correction", _("The holder corrected its own record")

@@ -20,6 +20,7 @@ from .outcome import (
     complaint_open_investigation,
     complaint_reopen,
     complaint_resolve,
+    complaint_set_aside_on_review,
     complaint_start_compliance,
     complaint_withdraw,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "complaint_reopen",
     "complaint_resolve",
     "complaint_rule_out_of_scope",
+    "complaint_set_aside_on_review",
     "complaint_start_compliance",
     "complaint_start_screening",
     "complaint_submit",

@@ -104,3 +104,15 @@ def complaint_reopen(*, complaint_id: int, actor: Actor, now: datetime, reason: 
             now=now,
             message=reason.strip(),
         )[0]
+
+
+def complaint_set_aside_on_review(*, complaint_id: int, actor: Actor, now: datetime, reason: str) -> Complaint:
+    """Driven by a review that sets the decision aside (tribunal): back to investigation for a new decision."""
+    with transaction.atomic():
+        return transition(
+            complaint_id=complaint_id,
+            action=Action.SET_ASIDE_ON_REVIEW,
+            actor=actor,
+            now=now,
+            message=reason,
+        )[0]

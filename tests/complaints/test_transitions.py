@@ -57,6 +57,7 @@ EXPECTED = {
         {"citizen", "officer", "senior_officer"},
     ),
     "reopen": ({"resolved", "closed"}, "investigation", {"officer", "senior_officer", "system"}),
+    "set_aside_on_review": ({"determination", "compliance", "closed"}, "investigation", {"senior_officer"}),
     # steps that keep the status
     "acknowledge": ({"referred"}, None, {"agency"}),
     "mark_disputed": ({"referred"}, None, {"agency"}),
@@ -67,6 +68,8 @@ EXPECTED = {
     "share_provisional": ({"investigation"}, None, {"senior_officer"}),
     "comment_provisional": ({"investigation"}, None, {"citizen", "agency"}),
     "sign_determination": ({"investigation"}, None, {"senior_officer"}),
+    "request_review": ({"determination", "compliance", "closed"}, None, {"citizen", "agency"}),
+    "decide_review": ({"determination", "compliance", "closed"}, None, {"senior_officer"}),
     "confirm_order": (OPEN, None, {"agency"}),
     "waive_order": (OPEN, None, {"senior_officer"}),
     "assign": (ALL, None, {"officer", "senior_officer"}),
@@ -251,13 +254,15 @@ def test_refusals_name_what_this_actor_may_do_instead():
 
 
 def test_terminal_statuses_allow_only_reopening():
+    # a closed case reopens on a re-insertion, or when a review sets its decision aside
     for status in TERMINAL_STATUSES:
-        assert set(allowed_actions(status)) <= {Action.REOPEN}
+        assert set(allowed_actions(status)) <= {Action.REOPEN, Action.SET_ASIDE_ON_REVIEW}
     assert allowed_actions(Status.OUT_OF_SCOPE) == []
     assert allowed_actions(Status.WITHDRAWN) == []
     assert set(allowed_actions(Status.CLOSED, ActorKind.CITIZEN, steps=True)) == {
         Action.POST_MESSAGE,
         Action.ADD_EVIDENCE,
+        Action.REQUEST_REVIEW,
     }
 
 

@@ -10,6 +10,8 @@
                            (agency_response_recorded), propagated to every holder of the record;
                            superseding, correction_order_confirm, correction_order_waive, and
                            closing the case when every order is done
+    reviews                review_request (a party, once, within 30 days), review_decide (a senior
+                           who took no part: confirmed, varied, set aside)
     reinsertion            the re-insertion watch: deletion_watch_start, record_reported
     registers              the scoring-criteria register: validated_criteria,
                            criteria_disclosure_record
@@ -58,11 +60,13 @@ from .information_requests import (
 )
 from .registers import CRITERIA_KEYS, criteria_disclosure_record, validated_criteria
 from .reinsertion import deletion_watch_start, record_reported
+from .reviews import REVIEW_WINDOW, review_decide, review_request, took_part
 
 __all__ = [
     "CRITERIA_KEYS",
     "DEFAULT_INFORMATION_DAYS",
     "MAX_FILES",
+    "REVIEW_WINDOW",
     "CommentWindow",
     "RescreenReport",
     "Upload",
@@ -87,5 +91,8 @@ __all__ = [
     "provisional_comment_on_case",
     "public_summary_problems",
     "record_reported",
+    "review_decide",
+    "review_request",
+    "took_part",
     "validated_criteria",
 ]

@@ -58,16 +58,10 @@ def correction_orders_for_determination(
         return []
     _supersede_self_correction_orders(complaint, det, actor=actor, now=now)
     record_actions = [r for r in det.remedies if r["kind"] in RECORD_REMEDIES]
-    origin = complaint.respondent
-    if record_actions:
-        category, _ref = origin_record(complaint)
-        adjacency = selectors.sharing_adjacency(category_id=category.pk if category else None, on=now.date())
-        reaches = propagate(origin.pk, adjacency)
-    else:
-        reaches = [Reach(origin.pk, None, 0)]
+    reaches = _reaches(complaint, record_actions, now=now)
     return _create_orders(
         complaint=complaint,
-        origin=origin,
+        origin=complaint.respondent,
         reaches=reaches,
         origin_actions=list(det.remedies),
         recipient_actions=record_actions,
@@ -248,6 +242,131 @@ def _supersede_self_correction_orders(complaint: Complaint, det: Determination, 
             clock_reason=f"Replaced by the order of determination {det.number}.",
             message=f"The earlier order to {order.agency.name_en} is replaced by determination {det.number}.",
         )
+
+
+def _reaches(complaint: Complaint, record_actions: list[dict[str, Any]], *, now: datetime) -> list[Reach[int]]:
+    """Who must act: the respondent, and every agency the record reached when the record changes."""
+    origin = complaint.respondent
+    if not record_actions:
+        return [Reach(origin.pk, None, 0)]
+    category, _ref = origin_record(complaint)
+    adjacency = selectors.sharing_adjacency(category_id=category.pk if category else None, on=now.date())
+    return propagate(origin.pk, adjacency)
+
+
+def correction_orders_extended(
+    *, complaint: Complaint, determination: Determination, added: list[dict[str, Any]], actor: Actor, now: datetime
+) -> list[CorrectionOrder]:
+    """After a review that varies the decision: the remedies it adds join each agency's pending
+    order, or go out as a new order to an agency that had none. An agency that already carried
+    out its order cannot be given more under the same decision (Conflict: set it aside instead)."""
+    record_actions = [r for r in added if r["kind"] in RECORD_REMEDIES]
+    reaches = _reaches(complaint, record_actions, now=now)
+    existing = {o.agency_id: o for o in lock_rows(CorrectionOrder.objects.filter(determination=determination))}
+    fresh: list[Reach[int]] = []
+    extended: list[CorrectionOrder] = []
+    for reach in reaches:
+        actions = added if reach.agency == complaint.respondent_id else record_actions
+        order = existing.get(reach.agency)
+        if not actions:
+            continue
+        if order is None:
+            fresh.append(reach)
+        elif order.status != OrderStatus.ORDERED:
+            raise Conflict(
+                _("An agency has already carried out its order: to order more, set the decision aside instead."),
+                field="remedies",
+            )
+        else:
+            order.actions = [*order.actions, *actions]
+            order.save(update_fields=["actions"])
+            extended.append(order)
+    if extended:
+        case_events_insert(
+            actor=actor,
+            now=now,
+            events=[
+                {
+                    "complaint": complaint,
+                    "kind": CaseEventKind.CORRECTION_ORDERED,
+                    "message": f"The order to {o.agency.name_en} now also requires: "
+                    + ", ".join(a["kind"] for a in o.actions)
+                    + ".",
+                    "data": {"order_id": o.pk, "agency": o.agency.slug, "actions": [a["kind"] for a in o.actions]},
+                    "visibility": Visibility.CITIZEN,
+                }
+                for o in extended
+            ],
+        )
+        outbox_bulk(
+            [
+                outbox_webhook_row(
+                    agency_id=o.agency_id,
+                    event_type="correction.ordered",
+                    data=correction_order_payload(o),
+                    dedupe_key=f"correction_order:{o.pk}:varied:{now.isoformat()}",
+                    now=now,
+                    complaint_id=complaint.pk,
+                )
+                for o in extended
+            ]
+        )
+    created = (
+        _create_orders(
+            complaint=complaint,
+            origin=complaint.respondent,
+            reaches=fresh,
+            origin_actions=added,
+            recipient_actions=record_actions,
+            trigger=CorrectionTrigger.DETERMINATION,
+            determination=determination,
+            agency_response=None,
+            actor=actor,
+            now=now,
+        )
+        if fresh
+        else []
+    )
+    return [*extended, *created]
+
+
+def correction_orders_narrowed(
+    *,
+    complaint: Complaint,
+    determination: Determination,
+    keep: list[dict[str, Any]],
+    actor: Actor,
+    now: datetime,
+    reason: str,
+    close_if_done: bool = True,
+) -> None:
+    """After a review: each pending order of the determination keeps only the actions still
+    ordered (`keep`); an order left with none is superseded (its clock stops). A case in
+    compliance whose last order this ends closes, unless `close_if_done` is False (set aside)."""
+    pending = lock_rows(
+        CorrectionOrder.objects.filter(determination=determination, status=OrderStatus.ORDERED).select_related("agency")
+    )
+    for order in pending:
+        remaining = [a for a in order.actions if a in keep]
+        if remaining == order.actions:
+            continue
+        if remaining:
+            order.actions = remaining
+            order.save(update_fields=["actions"])
+            continue
+        order.status = OrderStatus.SUPERSEDED
+        order.save(update_fields=["status"])
+        _order_ended(
+            order,
+            complaint=complaint,
+            actor=actor,
+            now=now,
+            kind=CaseEventKind.CORRECTION_SUPERSEDED,
+            clock_reason=reason,
+            message=f"The order to {order.agency.name_en} is withdrawn. {reason}",
+        )
+    if close_if_done:
+        _close_if_complete(complaint, now=now)
 
 
 def _order_ended(
