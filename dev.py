@@ -133,6 +133,7 @@ def cmd_run(argv: list[str]) -> int:
    parent of a minor . parent@example.org
    case officer ...... officer@example.org
    senior officer .... senior@example.org
+   second senior ..... reviewer@example.org (took part in no case: decides the review waiting)
    claim a record .... claimant@example.org (an officer gives her a claim code)
    agency portal ..... {base}/agency/  admin@harbour-court.example, responder@harbour-court.example
                        (every demo agency: admin@<slug>.example, responder@<slug>.example)

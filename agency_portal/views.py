@@ -31,7 +31,7 @@ from kernel.spreadsheets import csv_bytes
 from kernel.visibility import VISIBLE_TO_AGENCY, Visibility
 from tribunal import selectors as tribunal_selectors
 from tribunal import services as tribunal_services
-from tribunal.forms import ProvisionalCommentForm
+from tribunal.forms import ProvisionalCommentForm, ReviewRequestForm
 from tribunal.models import CorrectionOrder, InformationRequest
 
 from . import selectors
@@ -190,6 +190,9 @@ def _referral_context(member: Member, complaint: Complaint, bound: dict[str, Any
         "evidence_form": bound.get("evidence") or EvidenceForm(prefix="evidence"),
         "provisional": tribunal_selectors.provisional_view(complaint, party="agency", now=timezone.now()),
         "comment_form": bound.get("comment") or ProvisionalCommentForm(prefix="comment"),
+        "review": tribunal_selectors.review_view(complaint),
+        "review_form": bound.get("review") or ReviewRequestForm(prefix="review"),
+        "now": timezone.now(),
         "error_action": bound.get("action", ""),
     }
 
@@ -257,6 +260,14 @@ def referral(request: HttpRequest, member: Member, reference: str) -> HttpRespon
                 complaint_id=cid, actor=actor, comment=text, now=now
             )
         done = _("Your comments were sent to the ombudsman. They will be considered before the final decision.")
+    elif action == "review":
+        form = bound["review"] = ReviewRequestForm(request.POST, prefix="review")
+        if form.is_valid():
+            why = form.cleaned_data["reasons"]
+            call = lambda: tribunal_services.review_request(  # noqa: E731
+                complaint_id=cid, actor=actor, reasons=why, now=now
+            )
+        done = _("You asked for a review. A senior officer who took no part in the case will decide it.")
     else:
         messages.error(request, _("Unknown action."))
         return render(request, "agency_portal/referral.html", _referral_context(member, complaint), status=400)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency
 from citizens.models import Sanction
 from complaints.remedies import ORDER_CHOICES, Remedy
-from tribunal.models import Outcome
+from tribunal.models import Outcome, ReviewOutcome
 
 
 def _lines(text: str) -> list[str]:
@@ -37,10 +37,10 @@ class InformationRequestForm(forms.Form):
         }
 
 
-class DeterminationForm(forms.Form):
-    outcome = forms.ChoiceField(choices=Outcome.choices)
-    findings = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}))
-    reasons = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}))
+class RemedyFieldsForm(forms.Form):
+    """The remedies a decision orders, as checkboxes with their details (a determination, or a
+    review that varies one)."""
+
     remedies = forms.MultipleChoiceField(
         choices=ORDER_CHOICES, widget=forms.CheckboxSelectMultiple, required=False, label=_("Remedies")
     )
@@ -49,19 +49,6 @@ class DeterminationForm(forms.Form):
     sanction = forms.ChoiceField(choices=[("", "—"), *Sanction.choices], required=False, label=_("Sanction to lift"))
     compensation_amount = forms.DecimalField(required=False, min_value=0, decimal_places=2, max_digits=12)
     compensation_currency = forms.CharField(required=False, initial="CNY", max_length=3)
-    public_summary = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Published in the register. No names, ID numbers, phone numbers or record references."),
-    )
-    comments_considered = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        label=_("How the parties' comments were considered"),
-        help_text=_(
-            "After a provisional decision: what the citizen and the agency said and what the final decision makes "
-            "of it. Required before signing when anyone commented; the parties read it in the final decision."
-        ),
-    )
 
     def remedies_list(self) -> list[dict[str, Any]]:
         d = self.cleaned_data
@@ -80,20 +67,10 @@ class DeterminationForm(forms.Form):
             out.append(item)
         return out
 
-    @classmethod
-    def initial_from(cls, det: Any) -> dict[str, Any]:
-        if det is None:
-            return {"compensation_currency": "CNY"}
-        initial: dict[str, Any] = {
-            "outcome": det.outcome,
-            "findings": det.findings,
-            "reasons": det.reasons,
-            "public_summary": det.public_summary,
-            "comments_considered": det.comments_considered,
-            "remedies": det.remedy_kinds,
-            "compensation_currency": "CNY",
-        }
-        for r in det.remedies:
+    @staticmethod
+    def remedy_initial(remedies: list[dict[str, Any]]) -> dict[str, Any]:
+        initial: dict[str, Any] = {"remedies": [r["kind"] for r in remedies], "compensation_currency": "CNY"}
+        for r in remedies:
             if r["kind"] == Remedy.CORRECT:
                 initial.update(correct_field=r["field"], correct_value=r["new_value"])
             elif r["kind"] == Remedy.LIFT_SANCTION:
@@ -101,6 +78,63 @@ class DeterminationForm(forms.Form):
             elif r["kind"] == Remedy.COMPENSATION:
                 initial.update(compensation_amount=r["amount"], compensation_currency=r["currency"])
         return initial
+
+
+class DeterminationForm(RemedyFieldsForm):
+    field_order = [
+        "outcome",
+        "findings",
+        "reasons",
+        "remedies",
+        "correct_field",
+        "correct_value",
+        "sanction",
+        "compensation_amount",
+        "compensation_currency",
+        "public_summary",
+        "comments_considered",
+    ]
+    outcome = forms.ChoiceField(choices=Outcome.choices)
+    findings = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}))
+    reasons = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}))
+    public_summary = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Published in the register. No names, ID numbers, phone numbers or record references."),
+    )
+    comments_considered = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label=_("How the parties' comments were considered"),
+        help_text=_(
+            "After a provisional decision: what the citizen and the agency said and what the final decision makes "
+            "of it. Required before signing when anyone commented; the parties read it in the final decision."
+        ),
+    )
+
+    @classmethod
+    def initial_from(cls, det: Any) -> dict[str, Any]:
+        if det is None:
+            return {"compensation_currency": "CNY"}
+        return {
+            "outcome": det.outcome,
+            "findings": det.findings,
+            "reasons": det.reasons,
+            "public_summary": det.public_summary,
+            "comments_considered": det.comments_considered,
+            **cls.remedy_initial(det.remedies),
+        }
+
+
+class ReviewDecisionForm(RemedyFieldsForm):
+    """A senior officer's decision on a review; the remedies count only when the decision is varied."""
+
+    field_order = ["review_outcome", "review_reasons", "remedies"]
+    review_outcome = forms.ChoiceField(choices=ReviewOutcome.choices, label=_("Outcome of the review"))
+    review_reasons = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("Reasons"),
+        help_text=_("The parties read these. For a varied decision, tick below what is now ordered."),
+    )
 
 
 class WaiveForm(forms.Form):

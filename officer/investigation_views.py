@@ -25,7 +25,13 @@ from tribunal import selectors, services
 from tribunal.models import UNISSUED_STATUSES, DeterminationStatus, InformationDocument
 
 from .gate import log_read, officer_of, officer_required
-from .investigation_forms import CancelRequestForm, DeterminationForm, InformationRequestForm, WaiveForm
+from .investigation_forms import (
+    CancelRequestForm,
+    DeterminationForm,
+    InformationRequestForm,
+    ReviewDecisionForm,
+    WaiveForm,
+)
 
 
 def _complaint(reference: str) -> Complaint:
@@ -46,7 +52,12 @@ def investigation_page(request: HttpRequest, reference: str) -> HttpResponse:
     complaint = _complaint(reference)
     actor = Actor.for_user(officer)
     draft = complaint.determinations.filter(status__in=UNISSUED_STATUSES).first()
+    review_now = selectors.review_view(complaint)
     forms: dict[str, Any] = {
+        "review_form": ReviewDecisionForm(
+            prefix="rv",
+            initial=ReviewDecisionForm.remedy_initial(review_now.determination.remedies) if review_now else {},
+        ),
         "ir_form": InformationRequestForm(prefix="ir"),
         "det_form": DeterminationForm(prefix="det", initial=DeterminationForm.initial_from(draft)),
     }
@@ -99,6 +110,23 @@ def investigation_page(request: HttpRequest, reference: str) -> HttpResponse:
                     skip_provisional_reason=request.POST.get("skip_provisional_reason", ""),
                 )
                 done = _("Determination %(n)s issued.") % {"n": det.number}
+            elif action == "decide_review":
+                review = selectors.review_view(complaint)
+                if review is None or review.review is None:
+                    raise ServiceError(_("There is no review to decide."), field="review")
+                review_form = ReviewDecisionForm(request.POST, prefix="rv")
+                forms["review_form"] = review_form
+                if review_form.is_valid():
+                    d = review_form.cleaned_data
+                    services.review_decide(
+                        review_id=review.review.pk,
+                        actor=actor,
+                        outcome=d["review_outcome"],
+                        reasons=d["review_reasons"],
+                        remedies=review_form.remedies_list(),
+                        now=now,
+                    )
+                    done = _("The review is decided; the parties have been told.")
             elif action == "waive":
                 waive_form = WaiveForm(request.POST)
                 if waive_form.is_valid():
@@ -153,6 +181,12 @@ def investigation_page(request: HttpRequest, reference: str) -> HttpResponse:
         "draft": draft,
         "can_sign": draft is not None and officer.is_senior_officer and draft.drafted_by_id != officer.pk,
         "window": services.comment_window(draft) if draft is not None and draft.provisional_shared_at else None,
+        "review": (review := selectors.review_view(complaint)),
+        "can_decide_review": review is not None
+        and review.review is not None
+        and not review.review.is_decided
+        and officer.is_senior_officer
+        and not services.took_part(officer, complaint),
         "now": timezone.now(),
         "issued": issued,
         "orders": orders,

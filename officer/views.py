@@ -33,6 +33,7 @@ from outbox.models import OutboxMessage
 from portal.forms import EvidenceForm, OptionalReasonForm, ReasonForm
 from portal.staging import assisted_filing_start
 from portal.timeline import timeline_rows
+from tribunal import selectors as tribunal_selectors
 
 from . import selectors
 from .forms import (
@@ -323,7 +324,11 @@ def officer_case(request: HttpRequest, reference: str) -> HttpResponse:
 @require_GET
 def signatures(request: HttpRequest) -> HttpResponse:
     """Draft decisions awaiting a senior officer's signature (signed on the investigation page)."""
-    return render(request, "officer/signatures.html", {"drafts": selectors.determinations_awaiting_signature()})
+    return render(
+        request,
+        "officer/signatures.html",
+        {"drafts": selectors.determinations_awaiting_signature(), "reviews": tribunal_selectors.reviews_to_decide()},
+    )
 
 
 @officer_required

@@ -127,6 +127,8 @@ LINKS = [
 USERS = [
     ("officer@example.org", "Chen Jing (case officer)", Role.OFFICER),
     ("senior@example.org", "Wang Fang (senior officer)", Role.SENIOR_OFFICER),
+    # A second senior officer who took part in no demo case: the one who may decide a review.
+    ("reviewer@example.org", "Zhao Lei (senior officer, reviews)", Role.SENIOR_OFFICER),
     ("citizen@example.org", "Li Wei", Role.CITIZEN),
     ("parent@example.org", "Zhang Min", Role.CITIZEN),
 ]

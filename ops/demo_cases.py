@@ -188,6 +188,11 @@ def _comment(c: Complaint, cast: Cast, s: CaseScript, at: datetime, *, text: str
     tribunal_services.provisional_comment_on_case(complaint_id=c.pk, actor=actor, comment=text, now=at)
 
 
+def _review(c: Complaint, cast: Cast, s: CaseScript, at: datetime, *, reasons: str, by: str = "citizen") -> None:
+    actor = s.filer if by == "citizen" else _agency(c)
+    tribunal_services.review_request(complaint_id=c.pk, actor=actor, reasons=reasons, now=at)
+
+
 def _decide(
     c: Complaint,
     cast: Cast,
@@ -263,6 +268,7 @@ ACTIONS: dict[str, Callable[..., None]] = {
     "provisional": _provisional,
     "comment": _comment,
     "decide": _decide,
+    "review": _review,
     "orders_confirmed": _orders_confirmed,
 }
 
@@ -422,9 +428,19 @@ def named_cases(
                         "remedies": [{"kind": "delete"}, {"kind": "apology"}],
                     },
                 ),
+                # The scheme asks for a review: it waits for a senior who took no part (reviewer@).
+                Step(
+                    1,
+                    "review",
+                    {
+                        "by": "agency",
+                        "reasons": "The city council approved the traffic-conduct category in 2019; that approval is "
+                        "the legal basis the decision says is missing.",
+                    },
+                ),
             ],
         ),
-        # A provisional decision: the bureau has commented; Li Wei is asked for hers.
+        # A provisional decision: the bureau has commented; Li Wei is asked for his comments.
         CaseScript(
             citizen=li,
             filer=li_actor,

@@ -31,7 +31,7 @@ from kernel.http import add_form_error, attachment_response, open_stored, run_se
 from kernel.visibility import VISIBLE_TO_CITIZEN
 from tribunal import selectors as tribunal_selectors
 from tribunal import services as tribunal_services
-from tribunal.forms import ProvisionalCommentForm
+from tribunal.forms import ProvisionalCommentForm, ReviewRequestForm
 
 from . import case_page, letters, selectors
 from .forms import (
@@ -174,7 +174,7 @@ def citizen_case_or_404(request: HttpRequest, reference: str) -> Complaint:
     return complaint
 
 
-CITIZEN_ACTIONS = ("message", "evidence", "accept", "contest", "withdraw", "comment")
+CITIZEN_ACTIONS = ("message", "evidence", "accept", "contest", "withdraw", "comment", "review")
 
 
 def citizen_case_context(complaint: Complaint, forms: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -187,6 +187,9 @@ def citizen_case_context(complaint: Complaint, forms: dict[str, Any] | None = No
         "decision": case_page.decision_panel(complaint),
         "provisional": tribunal_selectors.provisional_view(complaint, party="citizen", now=timezone.now()),
         "comment_form": forms.get("comment") or ProvisionalCommentForm(prefix="comment"),
+        "review": tribunal_selectors.review_view(complaint),
+        "review_form": forms.get("review") or ReviewRequestForm(prefix="review"),
+        "now": timezone.now(),
         "filed": case_page.filed_summary(complaint),
         "timeline": timeline_rows(complaint, "citizen"),
         "viewings": access_log_for_case(complaint_id=complaint.pk, citizen_id=complaint.citizen_id),
@@ -255,6 +258,12 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             complaint_id=complaint.pk, actor=actor, comment=d["comment"], now=now
         )
         done = _("Your comments were sent to the ombudsman. They will be considered before the final decision.")
+    elif action == "review":
+        form = ReviewRequestForm(request.POST, prefix=action)
+        call = lambda d: tribunal_services.review_request(  # noqa: E731
+            complaint_id=complaint.pk, actor=actor, reasons=d["reasons"], now=now
+        )
+        done = _("You asked for a review. A senior officer who took no part in the case will decide it.")
     else:
         form = OptionalReasonForm(request.POST, prefix=action)
         call = lambda d: services.complaint_withdraw(  # noqa: E731

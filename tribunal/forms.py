@@ -16,3 +16,15 @@ class ProvisionalCommentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Say what you think is wrong or missing. To send a document, add it as evidence on this page."),
     )
+
+
+class ReviewRequestForm(forms.Form):
+    reasons = forms.CharField(
+        label=_("Why the decision should be reviewed"),
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "Say what the decision got wrong: a fact, the law, or something that was not considered. A senior "
+            "officer who took no part in the case decides. A review can be asked for once."
+        ),
+    )

@@ -4,7 +4,7 @@ registers, and the record holders a citizen may see (GDPR art. 19)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Max, Prefetch, Q, QuerySet
@@ -21,6 +21,7 @@ from .models import (
     CorrectionOrder,
     CriteriaDisclosure,
     Determination,
+    DeterminationReview,
     DeterminationStatus,
     InformationRequest,
     OrderStatus,
@@ -246,4 +247,43 @@ def provisional_view(complaint: Complaint, *, party: str, now: datetime) -> Prov
         due_at=window.due.get(party),
         can_comment=window.is_open_for(party, now),
         comments=window.comments,
+    )
+
+
+# --- review of a final decision ---------------------------------------------------------------
+
+# How long after its issue a party may ask for a review of a final decision.
+REVIEW_WINDOW = timedelta(days=30)
+
+
+@dataclass
+class ReviewView:
+    """A case's latest final decision and its review, as a party or an officer sees it."""
+
+    determination: Determination
+    review: DeterminationReview | None
+    request_until: datetime
+
+    def can_request(self, now: datetime) -> bool:
+        return self.review is None and now <= self.request_until
+
+
+def review_view(complaint: Complaint) -> ReviewView | None:
+    det = (
+        Determination.objects.filter(complaint=complaint, status=DeterminationStatus.ISSUED)
+        .order_by("-issued_at", "-id")
+        .first()
+    )
+    if det is None or det.issued_at is None:
+        return None
+    review = DeterminationReview.objects.filter(determination=det).select_related("decided_by").first()
+    return ReviewView(determination=det, review=review, request_until=det.issued_at + REVIEW_WINDOW)
+
+
+def reviews_to_decide() -> list[DeterminationReview]:
+    """Review requests not yet decided, oldest first (the seniors' queue)."""
+    return list(
+        DeterminationReview.objects.filter(decided_at__isnull=True)
+        .select_related("determination__complaint__respondent")
+        .order_by("requested_at", "pk")[:200]
     )

@@ -10,7 +10,8 @@ from citizens.models import BlacklistEntry, Citizen
 from complaints.models import Complaint
 from complaints.transitions import Status
 from public.statistics import agency_statistics
-from tribunal.models import CorrectionOrder, Determination, OrderStatus
+from tribunal.models import CorrectionOrder, Determination, DeterminationReview, OrderStatus
+from tribunal.services import took_part
 
 
 @pytest.mark.django_db
@@ -83,6 +84,13 @@ def test_demo_cases_show_every_kind_of_case_and_enough_for_the_charts(capsys):
     provisional = Determination.objects.get(status="provisional")
     assert provisional.complaint.citizen.full_name == "Li Wei"
     assert list(provisional.provisional_comments.values_list("party", flat=True)) == ["agency"]
+    # The civic-credit scheme asked for a review of the jaywalking decision; the second senior,
+    # who took part in no case, may decide it (the first signed it).
+    review = DeterminationReview.objects.get()
+    assert review.party == "agency" and not review.is_decided
+    case = review.determination.complaint
+    assert took_part(User.objects.get(email="senior@example.org"), case)
+    assert not took_part(User.objects.get(email="reviewer@example.org"), case)
     # Decided with orders pending (Li Wei's jaywalking entry), due in the future.
     pending = Complaint.objects.get(status=Status.COMPLIANCE, respondent__slug="harbour-civic-credit")
     assert pending.correction_orders.filter(status=OrderStatus.ORDERED).exists()

@@ -13,7 +13,7 @@ Lock order (complaints.lifecycle): `step_begin` locks the case, then the review 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
@@ -44,10 +44,9 @@ from ..models import (
     ReviewOutcome,
 )
 from ..remedies import validated_remedies
+from ..selectors import REVIEW_WINDOW
 from ._shared import acting_user, text
 from .correction_orders import correction_orders_extended, correction_orders_narrowed
-
-REVIEW_WINDOW = timedelta(days=30)
 
 
 def review_subject_key(review: DeterminationReview) -> str:
