@@ -7,7 +7,9 @@ granted deletion request (privacy.services.deletion_request_decide) both call.
                                            no file)
     cases_erase(complaint_ids=...)         a case's free text (statement, messages, answers, the
                                            decision's findings and reasons, the provisional step's
-                                           shared text and the parties' comments) replaced by "[erased]",
+                                           shared text and the parties' comments, information
+                                           requests' questions, the holders' correction evidence,
+                                           deadline pause/extension reasons) replaced by "[erased]",
                                            its files deleted; kinds, dates, outcomes, orders and the
                                            public summary stay (statistics and registers read them)
     persons_erase(citizen_ids=...)         the person's record: name "[erased]", contact details and
@@ -34,6 +36,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 
 from citizens.models import BlacklistEntry, Citizen, CreditScoreRecord
+from clocks.models import Clock, ClockPause
 from complaints.lifecycle import case_events_insert
 from complaints.models import AgencyResponse, Attachment, CaseEvent, Complaint, search_text_of
 from complaints.transitions import TERMINAL_STATUSES
@@ -138,6 +141,10 @@ def _erased_corrections(corrections: Any) -> list[dict[str, str]]:
     ]
 
 
+def _erased_values(evidence: Any) -> dict[str, str]:
+    return {str(k): ERASED for k in evidence} if isinstance(evidence, dict) else {}
+
+
 def cases_erase(
     *,
     complaint_ids: Iterable[int],
@@ -178,12 +185,11 @@ def cases_erase(
     AgencyResponse.objects.bulk_update(responses, ["explanation", "corrections"])
     requests = list(InformationRequest.objects.filter(complaint_id__in=ids).order_by("pk"))
     for ir in requests:
+        ir.questions = [ERASED for _q in ir.questions or []]
+        ir.requested_documents = [ERASED for _d in ir.requested_documents or []]
         ir.answer_text = ERASED if ir.answer_text else ""
-        ir.answers = [
-            {"question": a.get("question", ""), "answer": ERASED} if isinstance(a, dict) else {"answer": ERASED}
-            for a in (ir.answers or [])
-        ]
-    InformationRequest.objects.bulk_update(requests, ["answer_text", "answers"])
+        ir.answers = [{"question": ERASED, "answer": ERASED} for _a in ir.answers or []]
+    InformationRequest.objects.bulk_update(requests, ["questions", "requested_documents", "answer_text", "answers"])
     # The public summary, the outcome, the remedies and the number stay: the register shows them.
     # The provisional step keeps what was shared (findings and reasons) and the parties' comments.
     decisions = list(Determination.objects.filter(complaint_id__in=ids).order_by("pk"))
@@ -196,8 +202,21 @@ def cases_erase(
             d.provisional_text = {**d.provisional_text, "findings": ERASED, "reasons": ERASED}
     Determination.objects.bulk_update(decisions, ["findings", "reasons", "comments_considered", "provisional_text"])
     ProvisionalComment.objects.filter(determination__complaint_id__in=ids).update(text=ERASED, author_label=ERASED)
-    CorrectionOrder.objects.filter(complaint_id__in=ids).exclude(confirmation_note="").update(confirmation_note=ERASED)
-    CorrectionOrder.objects.filter(complaint_id__in=ids).exclude(waiver_reason="").update(waiver_reason=ERASED)
+    # Orders keep their status, holders and actions (the statistics count them); the record as it
+    # was and as it is after the correction (the holder's evidence) keeps its keys only.
+    orders = list(CorrectionOrder.objects.filter(complaint_id__in=ids).order_by("pk"))
+    for o in orders:
+        o.evidence_before = _erased_values(o.evidence_before)
+        o.evidence_after = _erased_values(o.evidence_after)
+        o.confirmation_note = ERASED if o.confirmation_note else ""
+        o.waiver_reason = ERASED if o.waiver_reason else ""
+    CorrectionOrder.objects.bulk_update(
+        orders, ["evidence_before", "evidence_after", "confirmation_note", "waiver_reason"]
+    )
+    # Officers' reasons for pausing, extending or cancelling a deadline (the times stay).
+    Clock.objects.filter(complaint_id__in=ids).exclude(extension_reason="").update(extension_reason=ERASED)
+    Clock.objects.filter(complaint_id__in=ids).exclude(cancel_reason="").update(cancel_reason=ERASED)
+    ClockPause.objects.filter(clock__complaint_id__in=ids).exclude(reason="").update(reason=ERASED)
 
     case_events_insert(
         actor=Actor.system(),

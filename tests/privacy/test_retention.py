@@ -273,3 +273,43 @@ def test_an_erased_outbox_message_is_not_sent_again(world):
     assert outbox_requeue(message_id=message.pk, now=NOW) is False
     OutboxMessage.objects.filter(pk=message.pk).update(payload={"subject": "x", "body": "y"})
     assert outbox_requeue(message_id=message.pk, now=NOW) is True
+
+
+def test_questions_and_deadline_reasons_are_erased_their_times_kept(world):
+    from clocks.models import Clock, ClockPause
+    from tribunal.models import InformationRequest
+
+    complaint = world["expired"]
+    request = InformationRequest.objects.create(
+        complaint=complaint,
+        agency=world["agency"],
+        questions=["Was the debt of Laura paid?"],
+        requested_documents=["Laura's receipt"],
+        due_at=NOW - 4 * YEAR,
+        created_by=OfficerFactory(),
+        created_at=NOW - 5 * YEAR,
+        answer_text="Yes, she paid.",
+        answers=[{"question": "Was the debt of Laura paid?", "answer": "Yes"}],
+    )
+    clock = Clock.objects.filter(complaint=complaint).first()
+    assert clock is not None
+    pause = ClockPause.objects.create(
+        clock=clock, paused_at=NOW - 5 * YEAR, reason="She is in hospital.", paused_by="x"
+    )
+    open_pause = ClockPause.objects.create(
+        clock=Clock.objects.filter(complaint=world["recent"]).first(),
+        paused_at=NOW,
+        reason="Waiting on him.",
+        paused_by="x",
+    )
+    retention_run(now=NOW)
+    request.refresh_from_db()
+    assert (request.questions, request.requested_documents, request.answer_text) == ([ERASED], [ERASED], ERASED)
+    assert request.answers == [{"question": ERASED, "answer": ERASED}]
+    pause.refresh_from_db()
+    assert pause.reason == ERASED and pause.paused_at == NOW - 5 * YEAR
+    assert all(
+        r in ("", ERASED) for r in Clock.objects.filter(complaint=complaint).values_list("cancel_reason", flat=True)
+    )
+    open_pause.refresh_from_db()
+    assert open_pause.reason == "Waiting on him."
