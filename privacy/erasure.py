@@ -7,7 +7,7 @@ granted deletion request (privacy.services.deletion_request_decide) both call.
                                            no file)
     cases_erase(complaint_ids=...)         a case's free text (statement, messages, answers, the
                                            decision's findings and reasons, the provisional step's
-                                           shared text and the parties' comments, information
+                                           shared text and the parties' comments, a review's reasons, information
                                            requests' questions, the holders' correction evidence,
                                            deadline pause/extension reasons) replaced by "[erased]",
                                            its files deleted; kinds, dates, outcomes, orders and the
@@ -47,6 +47,7 @@ from tribunal.models import (
     CorrectionOrder,
     DeletionWatch,
     Determination,
+    DeterminationReview,
     InformationDocument,
     InformationRequest,
     ProvisionalComment,
@@ -202,6 +203,10 @@ def cases_erase(
             d.provisional_text = {**d.provisional_text, "findings": ERASED, "reasons": ERASED}
     Determination.objects.bulk_update(decisions, ["findings", "reasons", "comments_considered", "provisional_text"])
     ProvisionalComment.objects.filter(determination__complaint_id__in=ids).update(text=ERASED, author_label=ERASED)
+    # A review keeps its outcome and times; the party's reasons and the senior's go.
+    reviews = DeterminationReview.objects.filter(determination__complaint_id__in=ids)
+    reviews.update(reasons=ERASED, requested_by_label=ERASED)
+    reviews.exclude(decision_reasons="").update(decision_reasons=ERASED)
     # Orders keep their status, holders and actions (the statistics count them); the record as it
     # was and as it is after the correction (the holder's evidence) keeps its keys only.
     orders = list(CorrectionOrder.objects.filter(complaint_id__in=ids).order_by("pk"))

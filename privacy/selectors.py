@@ -25,7 +25,13 @@ from citizens.models import AccessKind, AccessLogEntry, BlacklistEntry, Citizen,
 from complaints.models import AgencyResponse, Attachment, CaseEvent, Complaint
 from kernel.events import event_label
 from kernel.visibility import VISIBLE_TO_CITIZEN
-from tribunal.models import CommentParty, Determination, DeterminationStatus, ProvisionalComment
+from tribunal.models import (
+    CommentParty,
+    Determination,
+    DeterminationReview,
+    DeterminationStatus,
+    ProvisionalComment,
+)
 
 from .models import ERASED, DeletionRequest, DeletionStatus, Erasure
 
@@ -94,6 +100,13 @@ def citizen_export(*, citizen: Citizen, now: datetime) -> dict[str, Any]:
         .order_by("created_at", "pk")
     ):
         comments[pc.determination.complaint_id].append(pc)
+    reviews: dict[int, list[DeterminationReview]] = defaultdict(list)
+    for rv in (
+        DeterminationReview.objects.filter(determination__complaint_id__in=ids, party=CommentParty.CITIZEN)
+        .select_related("determination")
+        .order_by("requested_at", "pk")
+    ):
+        reviews[rv.determination.complaint_id].append(rv)
     references = {c.pk: c.reference for c in complaints}
     kinds = dict(AccessKind.choices)
     reads = (
@@ -181,6 +194,16 @@ def citizen_export(*, citizen: Citizen, now: datetime) -> dict[str, Any]:
                 ],
                 "your_comments_on_provisional_decisions": [
                     {"at": _at(pc.created_at), "text": _text(pc.text)} for pc in comments[c.pk]
+                ],
+                "your_review_requests": [
+                    {
+                        "at": _at(rv.requested_at),
+                        "reasons": _text(rv.reasons),
+                        "outcome": rv.get_outcome_display() if rv.outcome else None,
+                        "decision_reasons": _text(rv.decision_reasons),
+                        "decided_at": _at(rv.decided_at),
+                    }
+                    for rv in reviews[c.pk]
                 ],
                 "timeline": [
                     {

@@ -34,6 +34,8 @@ ERASED = {
     "tribunal.determination.provisional_text",  # findings and reasons as shared
     "tribunal.determination.comments_considered",
     "tribunal.provisionalcomment.text",
+    "tribunal.determinationreview.reasons",
+    "tribunal.determinationreview.decision_reasons",
     "tribunal.correctionorder.evidence_before",  # values; the keys stay
     "tribunal.correctionorder.evidence_after",
     "tribunal.correctionorder.confirmation_note",
@@ -52,6 +54,7 @@ KEPT = {
     "tribunal.determination.remedies": "remedy codes: the public register",
     "tribunal.determination.public_summary": "screened for personal data before publication: the register",
     "tribunal.determination.provisional_skip_reason": "why the agency was not asked (in default)",
+    "tribunal.determinationreview.remedies_before": "remedy codes before a variation",
     "tribunal.correctionorder.path": "agency slugs",
     "tribunal.correctionorder.actions": "remedy codes and corrected field names",
     "tribunal.criteriadisclosure.criteria": "the public register",

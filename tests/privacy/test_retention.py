@@ -35,7 +35,7 @@ from tests.factories import (
     make_complaint,
     walk_to,
 )
-from tribunal.models import DeletionWatch, Determination, ProvisionalComment
+from tribunal.models import DeletionWatch, Determination, DeterminationReview, ProvisionalComment
 
 pytestmark = pytest.mark.django_db
 
@@ -118,6 +118,13 @@ def test_run_twice_erases_exactly_the_expired_cases_and_keeps_statistics_and_reg
     ProvisionalComment.objects.create(
         determination=decision, party="citizen", author_label="Laura", text="I was ill.", created_at=NOW - 5 * YEAR
     )
+    review = DeterminationReview.objects.create(
+        determination=decision,
+        party="citizen",
+        requested_by_label="Laura (citizen)",
+        reasons="The officer ignored my illness.",
+        requested_at=NOW - 5 * YEAR,
+    )
     statistics_rebuild(now=NOW)
     stats_before, registers_before = _statistics(), _registers()
     assert registers_before["/api/v1/registers/determinations/"]["count"] == 2  # type: ignore[index]
@@ -163,6 +170,8 @@ def test_run_twice_erases_exactly_the_expired_cases_and_keeps_statistics_and_reg
     assert (decision.findings, decision.comments_considered, decision.provisional_text["findings"]) == (ERASED,) * 3
     assert decision.provisional_text["outcome"] == "upheld" and decision.public_summary == "Upheld."
     assert set(ProvisionalComment.objects.values_list("text", "author_label")) == {(ERASED, ERASED)}
+    review.refresh_from_db()
+    assert (review.reasons, review.requested_by_label, review.decision_reasons) == (ERASED, ERASED, "")
 
     alone = Citizen.objects.get(pk=world["alone"].pk)
     assert (alone.full_name, alone.email, alone.phone, alone.national_id_ciphertext) == (ERASED, "", "", "")

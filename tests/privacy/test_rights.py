@@ -84,16 +84,20 @@ def _client(user) -> Client:
 
 
 def test_the_export_holds_every_case_of_the_person_and_nothing_of_anyone_else(people):
-    from tribunal.models import Determination, ProvisionalComment
+    from tribunal.models import Determination, DeterminationReview, ProvisionalComment
 
     for case, text in ((people["my_cases"][0], "My comment on the draft."), (people["their_case"], "Huang's comment.")):
         walk_to(case, Status.DETERMINATION)
+        decision = Determination.objects.get(complaint=case)
         ProvisionalComment.objects.create(
-            determination=Determination.objects.get(complaint=case),
+            determination=decision, party="citizen", author_label="x", text=text, created_at=timezone.now()
+        )
+        DeterminationReview.objects.create(
+            determination=decision,
             party="citizen",
-            author_label="x",
-            text=text,
-            created_at=timezone.now(),
+            requested_by_label="x",
+            reasons=f"Review: {text}",
+            requested_at=timezone.now(),
         )
     response = _client(people["mine"].user).get(f"/data/{people['mine'].pk}/export.json")
     assert response.status_code == 200
@@ -116,6 +120,7 @@ def test_the_export_holds_every_case_of_the_person_and_nothing_of_anyone_else(pe
     )
     assert [c["text"] for c in first["your_comments_on_provisional_decisions"]] == ["My comment on the draft."]
     assert [d["outcome"] for d in first["decisions"]] == ["Partly upheld"]
+    assert [r["reasons"] for r in first["your_review_requests"]] == ["Review: My comment on the draft."]
     assert [r["case"] for r in data["who_read_my_file"]] == [people["my_cases"][0].reference]
     assert data["who_read_my_file"][0]["name"] == "Officer Reader"
 
