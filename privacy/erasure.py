@@ -59,15 +59,14 @@ TERMINAL = [s.value for s in TERMINAL_STATUSES]
 ERASED_HASH_PREFIX = "erased:"
 
 
-def _lock_finished_cases(complaint_ids: Iterable[int]) -> list[Complaint]:
+def _lock_finished_cases(complaint_ids: Iterable[int], *, not_erased: bool = False) -> list[Complaint]:
     """Lock the cases (complaint rows first, in primary-key order) and keep those still finished:
-    a case reopened since it was selected is left alone."""
-    return list(
-        Complaint.objects.select_for_update(of=("self",))
-        .filter(pk__in=list(complaint_ids), status__in=TERMINAL)
-        .select_related("respondent")
-        .order_by("pk")
-    )
+    a case reopened since it was selected is left alone; with `not_erased`, so is one that a run
+    at the same time erased while this one waited for the lock."""
+    qs = Complaint.objects.select_for_update(of=("self",)).filter(pk__in=list(complaint_ids), status__in=TERMINAL)
+    if not_erased:
+        qs = qs.exclude(case_erased_q())
+    return list(qs.select_related("respondent").order_by("pk"))
 
 
 def _files_of(complaint_ids: list[int]) -> tuple[list[Attachment], list[InformationDocument]]:
@@ -155,7 +154,7 @@ def cases_erase(
 ) -> list[int]:
     """Erase the personal data of these finished cases (see the module docstring). Must run inside
     `transaction.atomic()`. Returns the ids of the cases erased now."""
-    cases = _lock_finished_cases(complaint_ids)
+    cases = _lock_finished_cases(complaint_ids, not_erased=True)
     ids = [c.pk for c in cases]
     if not ids:
         return []
@@ -282,7 +281,10 @@ def persons_erase(
 ) -> list[int]:
     """Erase these people's records (callers pass `persons_due` ids). Must run inside
     `transaction.atomic()`, after their cases are erased."""
-    people = list(Citizen.objects.select_for_update().filter(pk__in=list(citizen_ids)).order_by("pk"))
+    already = Erasure.objects.filter(kind=ErasureKind.PERSON, subject_id=OuterRef("pk"))
+    people = list(
+        Citizen.objects.select_for_update().filter(pk__in=list(citizen_ids)).exclude(Exists(already)).order_by("pk")
+    )
     if not people:
         return []
     watched = set(

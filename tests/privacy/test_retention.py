@@ -322,3 +322,22 @@ def test_questions_and_deadline_reasons_are_erased_their_times_kept(world):
     )
     open_pause.refresh_from_db()
     assert open_pause.reason == "Waiting on him."
+
+
+def test_a_batch_selected_before_another_run_erased_it_is_skipped_under_the_lock(world):
+    """Two runs at once select the same cases; the second, once it has the locks, finds them
+    erased and writes nothing (no second event, no second audit row)."""
+    from django.db import transaction
+
+    from privacy.erasure import cases_erase, persons_erase
+
+    ids = [world["expired"].pk, world["determined"].pk]
+    with transaction.atomic():
+        assert cases_erase(complaint_ids=ids, now=NOW) == sorted(ids)
+        assert persons_erase(citizen_ids=[world["alone"].pk], now=NOW) == [world["alone"].pk]
+    events = CaseEvent.objects.count()
+    with transaction.atomic():
+        assert cases_erase(complaint_ids=ids, now=NOW + timedelta(minutes=1)) == []
+        assert persons_erase(citizen_ids=[world["alone"].pk], now=NOW + timedelta(minutes=1)) == []
+    assert CaseEvent.objects.count() == events
+    assert Erasure.objects.filter(kind__in=[ErasureKind.CASE, ErasureKind.PERSON]).count() == 3
