@@ -136,7 +136,8 @@ are served unthrottled rather than refused.
    meets its clock (no body).
 4. `POST referrals/{reference}/response` with `outcome` (`corrected`, `deleted`, `verified`,
    `partially_corrected`, `needs_information`, `misdirected`) and `explanation`; `corrections`
-   `[{"field", "old_value", "new_value"}]` for corrections; `scoring_criteria`
+   `[{"field", "old_value", "new_value"}]` for `corrected` and `partially_corrected` (and only those:
+   corrections with any other outcome are a 400); `scoring_criteria`
    `[{"factor", "description", "direction_or_weight", "data_source"}]` when the complaint asks for
    disclosure of the scoring criteria.
 5. `POST referrals/{reference}/messages` (`{"text"}`) and `POST referrals/{reference}/attachments`

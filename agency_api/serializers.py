@@ -11,7 +11,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from citizens.models import RepresentativeKind
-from complaints.models import AgencyOutcome, Attachment, Category, Complaint
+from clocks.models import ClockStatus, Obligation
+from complaints.models import STATUS_CHOICES, AgencyOutcome, Attachment, Category, Complaint
 from complaints.transitions import Status
 from outbox.models import OutboxMessage, OutboxStatus
 
@@ -69,8 +70,8 @@ def disputed_record(complaint: Complaint) -> dict[str, Any]:
 
 
 class ClockSerializer(serializers.Serializer):
-    obligation = serializers.CharField(help_text="acknowledge, mark_disputed, respond, ...")
-    status = serializers.CharField(help_text="open, paused, met, missed, cancelled")
+    obligation = serializers.ChoiceField(choices=Obligation.choices, help_text="What the clock is for.")
+    status = serializers.ChoiceField(choices=ClockStatus.choices)
     rule = serializers.CharField(help_text="The legal rule the clock runs on.")
     rule_title = serializers.CharField()
     started_at = serializers.DateTimeField()
@@ -142,11 +143,24 @@ class ReferralListSerializer(serializers.ModelSerializer):
         return f"{base}{obj.reference}/"
 
 
+class RecordedCorrectionSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    old_value = serializers.CharField(allow_blank=True)
+    new_value = serializers.CharField(allow_blank=True)
+
+
+class RecordedCriterionSerializer(serializers.Serializer):
+    factor = serializers.CharField(allow_blank=True)
+    description = serializers.CharField(allow_blank=True)
+    direction_or_weight = serializers.CharField(allow_blank=True)
+    data_source = serializers.CharField(allow_blank=True)
+
+
 class AgencyResponseSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=AgencyOutcome.choices)
     explanation = serializers.CharField()
-    corrections = serializers.ListField(child=serializers.DictField())
-    scoring_criteria = serializers.ListField(child=serializers.DictField())
+    corrections = RecordedCorrectionSerializer(many=True)
+    scoring_criteria = RecordedCriterionSerializer(many=True)
     responded_at = serializers.DateTimeField()
 
 
@@ -234,7 +248,8 @@ class ResponseRequestSerializer(serializers.Serializer):
         many=True,  # type: ignore[call-arg]
         required=False,
         max_length=MAX_ITEMS,
-        help_text="Required (at least one) for `corrected` and `partially_corrected`.",
+        help_text="Required (at least one) for `corrected` and `partially_corrected`; not allowed with any other "
+        "outcome (a 400).",
     )
     scoring_criteria = ScoringCriterionSerializer(
         many=True,  # type: ignore[call-arg]
@@ -250,6 +265,14 @@ class ResponseRequestSerializer(serializers.Serializer):
             "corrections"
         ):
             errors["corrections"] = ["List each change as {field, old_value, new_value} for a correction."]
+        elif attrs.get("corrections") and attrs["outcome"] not in (
+            AgencyOutcome.CORRECTED,
+            AgencyOutcome.PARTIALLY_CORRECTED,
+        ):
+            errors["corrections"] = [
+                f"Corrections belong to a `corrected` or `partially_corrected` answer, not `{attrs['outcome']}`: "
+                "remove them, or choose the outcome that says the record changed."
+            ]
         if complaint.category == Category.UNDISCLOSED_CRITERIA and not attrs.get("scoring_criteria"):
             errors["scoring_criteria"] = [
                 "This complaint asks for the scoring criteria: list each as "
@@ -262,14 +285,16 @@ class ResponseRequestSerializer(serializers.Serializer):
 
 class StepResultSerializer(serializers.Serializer):
     reference = serializers.CharField()
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=STATUS_CHOICES, help_text="The case status after the step.")
     event = MessageSerializer()
     clocks = ClockSerializer(many=True)
 
 
 class ResponseResultSerializer(serializers.Serializer):
     reference = serializers.CharField()
-    status = serializers.CharField(help_text=f"The case status after your answer, e.g. {Status.AGENCY_RESPONDED}.")
+    status = serializers.ChoiceField(
+        choices=STATUS_CHOICES, help_text=f"The case status after your answer, e.g. {Status.AGENCY_RESPONDED}."
+    )
     response = AgencyResponseSerializer()
     clocks = ClockSerializer(many=True)
 

@@ -348,3 +348,33 @@ def test_an_answer_to_a_withdrawn_referral_keeps_the_state_message(caller, agenc
     )
     assert response.status_code == 409
     assert "already has a final answer" not in response.json()["detail"]
+
+
+@pytest.mark.parametrize("outcome", ["verified", "deleted", "misdirected", "needs_information"])
+def test_corrections_with_an_outcome_that_changes_nothing_are_a_400(caller, referral, outcome):
+    body = {
+        "outcome": outcome,
+        "explanation": "Checked.",
+        "corrections": [{"field": "status", "old_value": "listed", "new_value": "listed"}],
+    }
+    response = caller.post(url(referral.reference, "response"), body, format="json")
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert error["field"] == "corrections" and outcome in error["message"]
+    assert not AgencyResponse.objects.filter(complaint=referral).exists()
+
+
+def test_answers_and_clocks_are_typed_in_the_schema(caller):
+    schemas = caller.get("/api/v1/schema/?format=json").json()["components"]["schemas"]
+    answer = schemas["AgencyResponse"]["properties"]
+    assert answer["corrections"]["items"]["$ref"].endswith("/RecordedCorrection")
+    assert answer["scoring_criteria"]["items"]["$ref"].endswith("/RecordedCriterion")
+    clock = schemas["Clock"]["properties"]
+
+    def enum_of(prop):  # type: ignore[no-untyped-def]
+        return (prop.get("$ref") or prop["allOf"][0]["$ref"]).rsplit("/", 1)[1]
+
+    assert enum_of(clock["obligation"]) == "ObligationEnum" and "acknowledge" in schemas["ObligationEnum"]["enum"]
+    assert "missed" in schemas[enum_of(clock["status"])]["enum"]
+    assert enum_of(schemas["StepResult"]["properties"]["status"]) == "ComplaintStatusEnum"
+    assert enum_of(schemas["ResponseResult"]["properties"]["status"]) == "ComplaintStatusEnum"
