@@ -214,6 +214,14 @@ def complaint_record_agency_response(
         raise ServiceError(f"Unknown outcome; choose from {', '.join(AgencyOutcome.values)}.", field="outcome")
     if not (explanation or "").strip():
         raise ServiceError(_("Explain the outcome."), field="explanation")
+    if corrections and outcome not in (AgencyOutcome.CORRECTED, AgencyOutcome.PARTIALLY_CORRECTED):
+        raise ServiceError(
+            _(
+                "Corrections belong to a corrected or partially corrected answer: remove them, or choose the "
+                "outcome that says the record changed."
+            ),
+            field="corrections",
+        )
     result: dict[str, AgencyResponse] = {}
 
     def prepare(c: Complaint) -> dict[str, AgencyResponse]:

@@ -90,6 +90,23 @@ def test_agency_cannot_answer_another_agencys_case():
         )
 
 
+@pytest.mark.parametrize("outcome", ["verified", "deleted", "misdirected", "needs_information"])
+def test_an_answer_that_changes_nothing_cannot_carry_corrections(outcome):
+    complaint = make_complaint(status=Status.REFERRED)
+    with pytest.raises(ServiceError, match="Corrections belong to a corrected") as refused:
+        services.complaint_record_agency_response(
+            complaint_id=complaint.pk,
+            actor=Actor.for_agency(complaint.respondent),
+            outcome=outcome,
+            explanation="Checked.",
+            corrections=[{"field": "status", "old_value": "listed", "new_value": "listed"}],
+            now=NOW,
+        )
+    assert refused.value.field == "corrections"
+    complaint.refresh_from_db()
+    assert complaint.status == Status.REFERRED and not complaint.agency_responses.exists()
+
+
 def test_officer_cannot_sign_a_determination_only_a_senior_can():
     complaint = make_complaint(status=Status.INVESTIGATION)
     with pytest.raises(TransitionError, match="only: senior officer"):
