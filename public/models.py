@@ -6,6 +6,9 @@
     AgencyMonthFigures   the additive figures per agency per month of filing
     AgencyAnswerDays     days from referral to the first answer, per agency, in tenths of a day
                          (the median is read from it)
+    OmbudsmanQuarterFigures  the ombudsman's own timeliness per quarter: cases closed, its own
+                         deadlines (clocks it owes, e.g. deciding a review) met on time and due
+    OmbudsmanCloseDays   days from filing to closing, per quarter closed, in tenths of a day
     StatisticsState      one row: the timeline event the rollup has read up to, and a version
                          that moves whenever a figure moves (the pages' ETag)
 """
@@ -52,11 +55,43 @@ class AgencyAnswerDays(models.Model):
         return f"{self.agency_id} {self.tenths / 10} d: {self.n}"
 
 
+# The ombudsman's own additive figures per quarter.
+OWN_FIGURES = ("closed", "own_met", "own_decided")
+
+
+class OmbudsmanQuarterFigures(models.Model):
+    quarter = models.DateField(unique=True, help_text="First day of the quarter.")
+    closed = models.IntegerField(default=0)
+    own_met = models.IntegerField(default=0)
+    own_decided = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "ombudsman quarter figures"
+
+    def __str__(self) -> str:
+        return f"{self.quarter:%Y-%m}"
+
+
+class OmbudsmanCloseDays(models.Model):
+    quarter = models.DateField()
+    tenths = models.PositiveIntegerField(help_text="Days from filing to closing, in tenths of a day.")
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["quarter", "tenths"], name="stats_one_row_per_quarter_tenths")]
+        verbose_name_plural = "ombudsman close days"
+
+    def __str__(self) -> str:
+        return f"{self.quarter:%Y-%m} {self.tenths / 10} d: {self.n}"
+
+
 class CaseFigures(models.Model):
     # A plain complaint id (no foreign key): the rollup reads the archive, never the other way.
     complaint_id = models.BigIntegerField(primary_key=True)
     month = models.DateField()
-    # {agency_id: {"received": 1, ..., "tenths": 23 or absent}}
+    # {agency_id: {"received": 1, ..., "tenths": 23 or absent},
+    #  "omb": {"q": 20264 (year * 10 + quarter closed, or filed while open), "closed": 0/1,
+    #          "tenths": 417 or absent, "own_met": n, "own_decided": n}}
     figures = models.JSONField(default=dict)
 
     def __str__(self) -> str:

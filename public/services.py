@@ -29,14 +29,32 @@ from complaints.models import AgencyOutcome, AgencyResponse, CaseEvent, Complain
 from complaints.transitions import Action
 from tribunal.models import CorrectionOrder, Determination, DeterminationStatus, OrderStatus, Outcome
 
-from .models import FIGURES, AgencyAnswerDays, AgencyMonthFigures, CaseFigures, StatisticsState
+from .models import (
+    FIGURES,
+    OWN_FIGURES,
+    AgencyAnswerDays,
+    AgencyMonthFigures,
+    CaseFigures,
+    OmbudsmanCloseDays,
+    OmbudsmanQuarterFigures,
+    StatisticsState,
+)
 
 SETTLE = timedelta(minutes=5)
 BATCH = 500
 CORRECTING_OUTCOMES = {AgencyOutcome.CORRECTED, AgencyOutcome.DELETED, AgencyOutcome.PARTIALLY_CORRECTED}
 UPHOLDING = (Outcome.UPHELD, Outcome.PARTLY_UPHELD)
 
-Figures = dict[str, dict[str, int]]  # {str(agency_id): {"received": 1, ..., "tenths": 23}}
+Figures = dict[str, dict[str, int]]  # {str(agency_id): {"received": 1, ..., "tenths": 23}, "omb": {...}}
+OWN = "omb"  # the key of the ombudsman's own figures in a case's figures
+
+
+def _quarter_code(at: datetime) -> int:
+    return at.year * 10 + (at.month - 1) // 3 + 1
+
+
+def quarter_start(code: int) -> date:
+    return date(code // 10, (code % 10 - 1) * 3 + 1, 1)
 
 
 def _month(at: datetime) -> date:
@@ -47,10 +65,18 @@ def case_figures(complaint_ids: list[int]) -> dict[int, tuple[date, Figures]]:
     """What each case adds to the figures, by agency (the definitions in `public.statistics`).
     Seven queries for any number of cases."""
     cases = dict(Complaint.objects.filter(pk__in=complaint_ids).values_list("pk", "respondent_id").order_by())
-    months = {
-        pk: _month(at)
-        for pk, at in Complaint.objects.filter(pk__in=complaint_ids).values_list("pk", "submitted_at").order_by()
+    filed_closed = {
+        pk: (submitted, closed)
+        for pk, submitted, closed in Complaint.objects.filter(pk__in=complaint_ids)
+        .values_list("pk", "submitted_at", "closed_at")
+        .order_by()
     }
+    months = {pk: _month(submitted) for pk, (submitted, _closed) in filed_closed.items()}
+    own: dict[int, list[bool]] = defaultdict(list)
+    for cid, status, met_at, due_at in Clock.objects.filter(
+        complaint_id__in=complaint_ids, owed_by=OwedBy.OMBUDSMAN, status__in=[ClockStatus.MET, ClockStatus.MISSED]
+    ).values_list("complaint_id", "status", "met_at", "due_at"):
+        own[cid].append(status == ClockStatus.MET and met_at is not None and met_at <= due_at)
     first_answer: dict[int, datetime] = {}
     corrected: set[int] = set()
     for cid, agency_id, outcome, at in (
@@ -120,10 +146,19 @@ def case_figures(complaint_ids: list[int]) -> dict[int, tuple[date, Figures]]:
         for agency_id, met in on_time.get(cid, ()):
             figures[agency_id]["on_time_decided"] += 1
             figures[agency_id]["on_time_met"] += int(met)
-        out[cid] = (
-            months[cid],
-            {str(a): {k: v for k, v in f.items() if v or k in ("received", "tenths")} for a, f in figures.items()},
-        )
+        result: Figures = {
+            str(a): {k: v for k, v in f.items() if v or k in ("received", "tenths")} for a, f in figures.items()
+        }
+        submitted, closed = filed_closed[cid]
+        mine_own: dict[str, int] = {"q": _quarter_code(closed or submitted)}
+        if closed is not None:
+            mine_own["closed"] = 1
+            mine_own["tenths"] = max(0, round((closed - submitted).total_seconds() / 8640))
+        if own.get(cid):
+            mine_own["own_decided"] = len(own[cid])
+            mine_own["own_met"] = sum(own[cid])
+        result[OWN] = mine_own
+        out[cid] = (months[cid], result)
     return out
 
 
@@ -133,9 +168,17 @@ def _apply(complaint_ids: list[int]) -> bool:
     old = {row.complaint_id: row for row in CaseFigures.objects.filter(complaint_id__in=complaint_ids)}
     month_delta: dict[tuple[int, date], dict[str, int]] = defaultdict(lambda: dict.fromkeys(FIGURES, 0))
     days_delta: dict[tuple[int, int], int] = defaultdict(int)
+    own_delta: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(OWN_FIGURES, 0))
+    close_delta: dict[tuple[int, int], int] = defaultdict(int)
 
     def add(month: date, figures: Figures, sign: int) -> None:
         for agency, f in figures.items():
+            if agency == OWN:
+                for name in OWN_FIGURES:
+                    own_delta[f["q"]][name] += sign * f.get(name, 0)
+                if "tenths" in f:
+                    close_delta[(f["q"], f["tenths"])] += sign
+                continue
             key = (int(agency), month)
             for name in FIGURES:
                 month_delta[key][name] += sign * f.get(name, 0)
@@ -154,14 +197,45 @@ def _apply(complaint_ids: list[int]) -> bool:
             changed_rows.append(CaseFigures(complaint_id=cid, month=after[0], figures=after[1]))
     month_delta = {k: v for k, v in month_delta.items() if any(v.values())}
     days_delta = {k: v for k, v in days_delta.items() if v}
-    if not changed_rows and not month_delta and not days_delta:
+    own_delta = {k: v for k, v in own_delta.items() if any(v.values())}
+    close_delta = {k: v for k, v in close_delta.items() if v}
+    if not changed_rows and not month_delta and not days_delta and not own_delta and not close_delta:
         return False
     CaseFigures.objects.bulk_create(
         changed_rows, update_conflicts=True, unique_fields=["complaint_id"], update_fields=["month", "figures"]
     )
     _move_months(month_delta)
     _move_days(days_delta)
-    return bool(month_delta or days_delta)
+    _move_own(own_delta, close_delta)
+    return bool(month_delta or days_delta or own_delta or close_delta)
+
+
+def _move_own(quarters: dict[int, dict[str, int]], days: dict[tuple[int, int], int]) -> None:
+    if quarters:
+        starts = {code: quarter_start(code) for code in quarters}
+        rows = {r.quarter: r for r in OmbudsmanQuarterFigures.objects.filter(quarter__in=starts.values())}
+        for code, d in quarters.items():
+            row = rows.setdefault(starts[code], OmbudsmanQuarterFigures(quarter=starts[code]))
+            for name, value in d.items():
+                setattr(row, name, getattr(row, name) + value)
+        OmbudsmanQuarterFigures.objects.bulk_create(
+            list(rows.values()), update_conflicts=True, unique_fields=["quarter"], update_fields=list(OWN_FIGURES)
+        )
+    if days:
+        keys = {(quarter_start(q), t): n for (q, t), n in days.items()}
+        close_rows = {
+            (c.quarter, c.tenths): c
+            for c in OmbudsmanCloseDays.objects.filter(
+                quarter__in={q for q, _ in keys}, tenths__in={t for _, t in keys}
+            )
+            if (c.quarter, c.tenths) in keys
+        }
+        for (quarter, tenths), n in keys.items():
+            close = close_rows.setdefault((quarter, tenths), OmbudsmanCloseDays(quarter=quarter, tenths=tenths))
+            close.n += n
+        OmbudsmanCloseDays.objects.bulk_create(
+            list(close_rows.values()), update_conflicts=True, unique_fields=["quarter", "tenths"], update_fields=["n"]
+        )
 
 
 def _move_months(delta: dict[tuple[int, date], dict[str, int]]) -> None:
@@ -275,6 +349,8 @@ def statistics_rebuild(*, now: datetime) -> int:
         CaseFigures.objects.all().delete()
         AgencyMonthFigures.objects.all().delete()
         AgencyAnswerDays.objects.all().delete()
+        OmbudsmanQuarterFigures.objects.all().delete()
+        OmbudsmanCloseDays.objects.all().delete()
         ids = Complaint.objects.order_by("pk").values_list("pk", flat=True)
         batch: list[int] = []
         done = 0

@@ -11,7 +11,11 @@ The figures come from the rollup per agency per month (`public.models`), never f
 - median days to answer: from the first referral to the agency's first answer, counted in tenths
   of a day;
 - corrections made: complaints the agency corrected in its answer or by carrying out a
-  correction order (confirmed)."""
+  correction order (confirmed).
+
+And the ombudsman's own timeliness per quarter (`ombudsman_timeliness`): cases closed in the
+quarter and the median days from filing to closing; the deadlines the ombudsman itself owes
+(deciding a review) that fell due, and the share met in time."""
 
 from __future__ import annotations
 
@@ -19,14 +23,14 @@ import hashlib
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, cast
 
 from django.db.models import Sum
 
 from agencies.models import Agency
 
-from .models import FIGURES, AgencyAnswerDays, AgencyMonthFigures
+from .models import FIGURES, AgencyAnswerDays, AgencyMonthFigures, OmbudsmanCloseDays, OmbudsmanQuarterFigures
 from .services import statistics_state
 
 MIN_SAMPLE = 10
@@ -145,6 +149,49 @@ def agency_statistics(*, now: datetime | None = None) -> list[AgencyStats]:
         if agency_id in stats:
             stats[agency_id].median_days_to_answer = _median_tenths(rows)
     return sorted(stats.values(), key=lambda s: (-s.received, s.agency.name_en))
+
+
+@dataclass
+class OwnQuarter:
+    """The ombudsman's own timeliness in one quarter: the cases it closed (and the median days
+    from filing to closing), and its own deadlines (deciding a review, ...) met on time."""
+
+    quarter: date
+    closed: int
+    median_days_to_close: float | None
+    own_deadlines: Rate
+
+    @property
+    def label(self) -> str:
+        return f"{self.quarter.year} Q{(self.quarter.month - 1) // 3 + 1}"
+
+    def as_row(self) -> dict[str, Any]:
+        return {
+            "quarter": self.label,
+            "closed": self.closed,
+            "median_days_to_close": self.median_days_to_close,
+            "own_deadlines_met": self.own_deadlines.as_dict(),
+        }
+
+
+def ombudsman_timeliness() -> list[OwnQuarter]:
+    """The ombudsman's own figures per quarter, newest first, from the rollup (two queries)."""
+    buckets: dict[date, list[tuple[int, int]]] = defaultdict(list)
+    for quarter, tenths, n in (
+        OmbudsmanCloseDays.objects.filter(n__gt=0).order_by("quarter", "tenths").values_list("quarter", "tenths", "n")
+    ):
+        buckets[quarter].append((tenths, n))
+    rows = OmbudsmanQuarterFigures.objects.order_by("-quarter")
+    return [
+        OwnQuarter(
+            quarter=r.quarter,
+            closed=r.closed,
+            median_days_to_close=_median_tenths(buckets.get(r.quarter, [])),
+            own_deadlines=Rate(r.own_met, r.own_decided),
+        )
+        for r in rows
+        if r.closed or r.own_decided
+    ]
 
 
 RATE_FIELDS = ("successes", "n", "share", "ci95_low", "ci95_high", "enough_data")

@@ -15,7 +15,16 @@ from kernel.spreadsheets import safe_writer
 
 from .charts import Bar, share_chart
 from .services import statistics_refresh_if_behind
-from .statistics import CSV_COLUMNS, MIN_SAMPLE, AgencyStats, Rate, agency_statistics, csv_row, statistics_version
+from .statistics import (
+    CSV_COLUMNS,
+    MIN_SAMPLE,
+    AgencyStats,
+    Rate,
+    agency_statistics,
+    csv_row,
+    ombudsman_timeliness,
+    statistics_version,
+)
 
 
 def _version(request: HttpRequest) -> tuple[str, datetime | None]:
@@ -84,6 +93,7 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
         if on_time_bars
         else None,
         "too_small": [s for s in stats if s.received and not s.upheld.enough],
+        "own": ombudsman_timeliness(),
     }
     return render(request, "public/statistics.html", context)
 
@@ -125,6 +135,21 @@ def statistics_json(request: HttpRequest) -> JsonResponse:
                 ),
             },
             "agencies": rows,
+            "ombudsman": {
+                "definitions": {
+                    "closed": (
+                        "Cases the ombudsman closed in the quarter (decided, resolved, withdrawn or out of scope)."
+                    ),
+                    "median_days_to_close": (
+                        "Median calendar days from filing to closing, for cases closed in the quarter."
+                    ),
+                    "own_deadlines_met": (
+                        "Among the deadlines the ombudsman itself owes (deciding a review of a decision) that were met "
+                        "or missed: met in time."
+                    ),
+                },
+                "quarters": [q.as_row() for q in ombudsman_timeliness()],
+            },
         },
         json_dumps_params={"ensure_ascii": False},
     )
