@@ -217,3 +217,56 @@ class RecordReportResultSerializer(serializers.Serializer):
     agency_record_id = serializers.CharField()
     reported_at = serializers.DateTimeField()
     matched = serializers.BooleanField(help_text="Whether it matched a record the ombudsman ordered deleted.")
+
+
+# --- the provisional decision and the review of a final decision ------------------------------
+
+
+class ProvisionalCommentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    party = serializers.ChoiceField(choices=["citizen", "agency"])
+    text = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class ProvisionalDecisionSerializer(serializers.Serializer):
+    """What the ombudsman shared for comment (what was shared, not the draft as it is now)."""
+
+    determination_id = serializers.IntegerField(source="determination.pk")
+    reference = serializers.CharField(source="determination.complaint.reference")
+    outcome = serializers.ChoiceField(
+        choices=["upheld", "partly_upheld", "not_upheld"], source="determination.provisional_text.outcome"
+    )
+    findings = serializers.CharField()
+    reasons = serializers.CharField()
+    remedies = serializers.ListField(child=serializers.DictField())
+    shared_at = serializers.DateTimeField(source="determination.provisional_shared_at")
+    comments_due_at = serializers.DateTimeField(source="due_at", allow_null=True)
+    can_comment = serializers.BooleanField()
+    comments = ProvisionalCommentSerializer(many=True)
+
+
+class ProvisionalCommentRequestSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=10_000, help_text="Your comments on the provisional decision.")
+
+
+class ReviewSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    determination_number = serializers.CharField(source="determination.number")
+    requested_by = serializers.ChoiceField(choices=["citizen", "agency"], source="party")
+    reasons = serializers.CharField()
+    requested_at = serializers.DateTimeField()
+    outcome = serializers.ChoiceField(choices=["confirmed", "varied", "set_aside"], allow_null=True)
+    decision_reasons = serializers.CharField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["outcome"] = data["outcome"] or None
+        return data
+
+
+class ReviewRequestSerializer(serializers.Serializer):
+    reasons = serializers.CharField(
+        max_length=10_000, help_text="What the decision got wrong: a fact, the law, or something not considered."
+    )

@@ -11,12 +11,14 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agencies.models import RecordCategory
 from kernel.errors import ServiceError
+from tribunal import selectors as tribunal_selectors
 from tribunal import services
 from tribunal.models import CorrectionOrder, InformationRequest, InformationRequestStatus, OrderStatus
 
@@ -28,9 +30,15 @@ from .tribunal_serializers import (
     InformationAnswerJSONRequestSerializer,
     InformationAnswerMultipartRequestSerializer,
     InformationRequestSerializer,
+    ProvisionalCommentRequestSerializer,
+    ProvisionalCommentSerializer,
+    ProvisionalDecisionSerializer,
     RecordReportResultSerializer,
     RecordReportSerializer,
+    ReviewRequestSerializer,
+    ReviewSerializer,
 )
+from .views import ReferralScoped
 
 
 class _NewestFirst(AgencyCursorPagination):
@@ -224,3 +232,82 @@ class RecordReport(AgencyAPIView, generics.GenericAPIView):
             "matched": reported.matched_watch_id is not None,
         }
         return Response(RecordReportResultSerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+# --- the provisional decision and the review, on a referral -----------------------------------
+
+
+class ReferralProvisionalDecision(ReferralScoped):
+    @extend_schema(
+        summary="The provisional decision on a referral",
+        description="What the ombudsman intends to decide, shared for comment before the final decision (which "
+        "may change). 404 when the case has no provisional decision now. Also sent as the "
+        "`determination.provisional` webhook.",
+        responses={200: ProvisionalDecisionSerializer},
+    )
+    def get(self, request: Request, reference: str) -> Response:
+        complaint = self.get_object()
+        view = tribunal_selectors.provisional_view(complaint, party="agency", now=timezone.now())
+        if view is None:
+            raise NotFound("This case has no provisional decision.")
+        return Response(ProvisionalDecisionSerializer(view).data)
+
+
+class ReferralProvisionalComments(ReferralScoped):
+    parser_classes = (JSONParser,)
+
+    @extend_schema(
+        summary="Comment on the provisional decision",
+        description="Within your comment period (`comments_due_at`); the first comment meets your "
+        "`provisional_comment` clock. 409 when there is no provisional decision or the period has ended.",
+        request=ProvisionalCommentRequestSerializer,
+        responses={201: ProvisionalCommentSerializer},
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        complaint = self.get_object()
+        serializer = ProvisionalCommentRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        comment = services.provisional_comment_on_case(
+            complaint_id=complaint.pk,
+            actor=self.actor,
+            comment=serializer.validated_data["comment"],
+            now=timezone.now(),
+        )
+        return Response(ProvisionalCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+
+class ReferralReview(ReferralScoped):
+    parser_classes = (JSONParser,)
+
+    @extend_schema(
+        summary="The review of the final decision",
+        description="404 when no review was asked for.",
+        responses={200: ReviewSerializer},
+        methods=["GET"],
+    )
+    @extend_schema(
+        summary="Ask for a review of the final decision",
+        description="Once per decision (by either party), within 30 days of its issue, with reasons. A senior "
+        "officer who took no part in the case decides it; you receive `determination.review_decided`.",
+        request=ReviewRequestSerializer,
+        responses={201: ReviewSerializer},
+        methods=["POST"],
+    )
+    def get(self, request: Request, reference: str) -> Response:
+        complaint = self.get_object()
+        view = tribunal_selectors.review_view(complaint)
+        if view is None or view.review is None:
+            raise NotFound("No review was asked for on this case.")
+        return Response(ReviewSerializer(view.review).data)
+
+    def post(self, request: Request, reference: str) -> Response:
+        complaint = self.get_object()
+        serializer = ReviewRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        review = services.review_request(
+            complaint_id=complaint.pk,
+            actor=self.actor,
+            reasons=serializer.validated_data["reasons"],
+            now=timezone.now(),
+        )
+        return Response(ReviewSerializer(review).data, status=status.HTTP_201_CREATED)

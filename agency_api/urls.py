@@ -21,6 +21,17 @@ urlpatterns = [
         views.AttachmentDownload.as_view(),
         name="attachment-download",
     ),
+    path(
+        "referrals/<str:reference>/provisional-decision",
+        tribunal_views.ReferralProvisionalDecision.as_view(),
+        name="referral-provisional-decision",
+    ),
+    path(
+        "referrals/<str:reference>/provisional-decision/comments",
+        tribunal_views.ReferralProvisionalComments.as_view(),
+        name="referral-provisional-comments",
+    ),
+    path("referrals/<str:reference>/review", tribunal_views.ReferralReview.as_view(), name="referral-review"),
     path("responses/batch", batch_views.ResponseBatch.as_view(), name="response-batch"),
     path("webhook", views.WebhookView.as_view(), name="webhook"),
     path("webhook/test", event_views.WebhookTest.as_view(), name="webhook-test"),

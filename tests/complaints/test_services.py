@@ -40,6 +40,7 @@ def _call(action: Action, complaint: Complaint, actor: Actor):
         Action.CLOSE: lambda: services.complaint_close(**kw),
         Action.WITHDRAW: lambda: services.complaint_withdraw(**kw),
         Action.REOPEN: lambda: services.complaint_reopen(reason="x", **kw),
+        Action.SET_ASIDE_ON_REVIEW: lambda: services.complaint_set_aside_on_review(reason="x", **kw),
     }[action]
     return fn()
 
