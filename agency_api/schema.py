@@ -65,6 +65,25 @@ def download_responses(description: str) -> dict[Any, Any]:
     }
 
 
+# Headers the server sends, documented on the responses that carry them (AgencyAutoSchema).
+RESPONSE_HEADERS: dict[str, dict[str, Any]] = {
+    "Request-Id": {
+        "schema": {"type": "string"},
+        "description": "This answer's id (yours if you sent a valid `Request-Id`): quote it to the ombudsman.",
+    },
+    "WWW-Authenticate": {
+        "schema": {"type": "string"},
+        "description": '`Bearer realm="api"`, with `error="invalid_token"` for an unknown, expired or revoked token.',
+    },
+    "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait before retrying."},
+    "Idempotent-Replayed": {
+        "schema": {"type": "string", "enum": ["true", "false"]},
+        "description": "Sent when the request had an `Idempotency-Key`: `true` when this is the stored first answer "
+        "replayed (nothing changed), `false` for the first answer itself.",
+    },
+}
+
+
 class AgencyAutoSchema(AutoSchema):
     """Adds the problem+json error answers and the Idempotency-Key header to every operation."""
 
@@ -101,6 +120,15 @@ class AgencyAutoSchema(AutoSchema):
                 response = self._get_response_for_code(ProblemSerializer, str(code), [PROBLEM_CONTENT_TYPE], direction)
                 response["description"] = ERROR_DESCRIPTIONS[code]
                 responses[str(code)] = response
+        for status, answer in responses.items():
+            headers = answer.setdefault("headers", {})
+            headers.setdefault("Request-Id", RESPONSE_HEADERS["Request-Id"])
+            if status == "401":
+                headers.setdefault("WWW-Authenticate", RESPONSE_HEADERS["WWW-Authenticate"])
+            if status == "429":
+                headers.setdefault("Retry-After", RESPONSE_HEADERS["Retry-After"])
+            if self.method == "POST" and status not in ("401", "406", "429"):
+                headers.setdefault("Idempotent-Replayed", RESPONSE_HEADERS["Idempotent-Replayed"])
         return responses
 
 

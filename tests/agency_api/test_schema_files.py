@@ -107,3 +107,30 @@ def test_the_token_answer_matches_its_schema(caller):
         "/o/token/", {"grant_type": "client_credentials", "client_id": "x", "client_secret": "y"}
     )
     assert refused.status_code == 401 and "error" in refused.json()
+
+
+def test_the_headers_the_server_sends_are_documented(schema):
+    for path, item in schema["paths"].items():
+        if not path.startswith(BASE):
+            continue
+        for method, operation in item.items():
+            for code, response in operation["responses"].items():
+                headers = response.get("headers", {})
+                assert "Request-Id" in headers, (method, path, code)
+                if code == "401":
+                    assert "WWW-Authenticate" in headers
+                if code == "429":
+                    assert headers["Retry-After"]["schema"]["type"] == "integer"
+                if method == "post" and code in ("200", "201", "202", "400", "409"):
+                    assert headers["Idempotent-Replayed"]["schema"]["enum"] == ["true", "false"]
+
+
+def test_documented_headers_are_sent(caller, referral, settings):
+    ack = caller.post(f"{BASE}/referrals/{referral.reference}/acknowledge", HTTP_IDEMPOTENCY_KEY="h-1")
+    assert ack["Idempotent-Replayed"] == "false" and ack["Request-Id"]
+    unauthenticated = APIClient().get(f"{BASE}/referrals/", HTTP_AUTHORIZATION="Bearer nope")
+    assert unauthenticated.status_code == 401 and unauthenticated["WWW-Authenticate"].startswith("Bearer")
+    settings.AGENCY_API_THROTTLE_RATE = "1/minute"
+    caller.get(f"{BASE}/referrals/")
+    throttled = caller.get(f"{BASE}/referrals/")
+    assert throttled.status_code == 429 and int(throttled["Retry-After"]) > 0
