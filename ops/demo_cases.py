@@ -288,6 +288,22 @@ CRITERIA = [
 ]
 
 
+# The minor's decision, as shared provisionally and then as signed (the same text; the final one
+# also says how the parties' comments were considered).
+MINOR_DECISION: dict[str, Any] = {
+    "outcome": "upheld",
+    "findings": "The child owes no debt and is not a party to the judgment. The court listed "
+    "her only because her parent is listed, and shared the listing with the rail ticketing "
+    "system, an airline and the school admissions office.",
+    "reasons": "No law allows a sanction on a person who owes nothing for a relative's debt. "
+    "A listing without a legal basis must be deleted by its holder and by every agency "
+    "that received it.",
+    "summary": "A minor was listed because of a parent's court debt. Upheld: the listing had "
+    "no legal basis and was ordered deleted everywhere it had been shared.",
+    "remedies": [{"kind": "delete"}],
+}
+
+
 # --- the named cases of the demo logins -------------------------------------------------------
 
 
@@ -338,22 +354,7 @@ def named_cases(
                         "questions": ["Which provision allows a restriction on a child who owes nothing?"],
                     },
                 ),
-                Step(
-                    50,
-                    "provisional",
-                    {
-                        "outcome": "upheld",
-                        "findings": "The child owes no debt and is not a party to the judgment. The court listed "
-                        "her only because her parent is listed, and shared the listing with the rail ticketing "
-                        "system, an airline and the school admissions office.",
-                        "reasons": "No law allows a sanction on a person who owes nothing for a relative's debt. "
-                        "A listing without a legal basis must be deleted by its holder and by every agency "
-                        "that received it.",
-                        "summary": "A minor was listed because of a parent's court debt. Upheld: the listing had "
-                        "no legal basis and was ordered deleted everywhere it had been shared.",
-                        "remedies": [{"kind": "delete"}],
-                    },
-                ),
+                Step(50, "provisional", MINOR_DECISION),
                 Step(
                     48,
                     "comment",
@@ -371,16 +372,7 @@ def named_cases(
                     40,
                     "decide",
                     {
-                        "outcome": "upheld",
-                        "findings": "The child owes no debt and is not a party to the judgment. The court listed "
-                        "her only because her parent is listed, and shared the listing with the rail ticketing "
-                        "system, an airline and the school admissions office.",
-                        "reasons": "No law allows a sanction on a person who owes nothing for a relative's debt. "
-                        "A listing without a legal basis must be deleted by its holder and by every agency "
-                        "that received it.",
-                        "summary": "A minor was listed because of a parent's court debt. Upheld: the listing had "
-                        "no legal basis and was ordered deleted everywhere it had been shared.",
-                        "remedies": [{"kind": "delete"}],
+                        **MINOR_DECISION,
                         "considered": "The parent asked that every agency holding the listing delete it: the order "
                         "goes to the court and to each agency it shared the listing with. The court accepted the "
                         "finding.",

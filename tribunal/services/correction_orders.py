@@ -204,22 +204,27 @@ def _create_orders(
             }
         )
     case_events_insert(actor=actor, now=now, events=events)
+    _send_orders(orders, complaint=complaint, now=now, key="ordered")
+    if Remedy.DELETE in kinds_of([*origin_actions, *recipient_actions]):
+        deletion_watch_start(complaint=complaint, agencies=[origin, *(o.agency for o in orders)], now=now)
+    return orders
+
+
+def _send_orders(orders: list[CorrectionOrder], *, complaint: Complaint, now: datetime, key: str) -> None:
+    """The `correction.ordered` webhook of each order (one statement for all)."""
     outbox_bulk(
         [
             outbox_webhook_row(
                 agency_id=order.agency_id,
                 event_type="correction.ordered",
                 data=correction_order_payload(order),
-                dedupe_key=f"correction_order:{order.pk}:ordered",
+                dedupe_key=f"correction_order:{order.pk}:{key}",
                 now=now,
                 complaint_id=complaint.pk,
             )
             for order in orders
         ]
     )
-    if Remedy.DELETE in kinds_of([*origin_actions, *recipient_actions]):
-        deletion_watch_start(complaint=complaint, agencies=[origin, *(o.agency for o in orders)], now=now)
-    return orders
 
 
 def _supersede_self_correction_orders(complaint: Complaint, det: Determination, *, actor: Actor, now: datetime) -> None:
@@ -298,19 +303,7 @@ def correction_orders_extended(
                 for o in extended
             ],
         )
-        outbox_bulk(
-            [
-                outbox_webhook_row(
-                    agency_id=o.agency_id,
-                    event_type="correction.ordered",
-                    data=correction_order_payload(o),
-                    dedupe_key=f"correction_order:{o.pk}:varied:{now.isoformat()}",
-                    now=now,
-                    complaint_id=complaint.pk,
-                )
-                for o in extended
-            ]
-        )
+        _send_orders(extended, complaint=complaint, now=now, key=f"varied:{now.isoformat()}")
     created = (
         _create_orders(
             complaint=complaint,
