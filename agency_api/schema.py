@@ -182,6 +182,16 @@ are served unthrottled rather than refused.
    answer, each a JSON object `{"question", "answer"}`) and one file part `files` per document.
    Without documents, `application/json` with `answer_text` and optional `answers`; a JSON body
    carrying `files` is a 400 (documents travel only in multipart).
+8. The decision. Before the final decision the ombudsman may share a **provisional decision**
+   (`determination.provisional` webhook): `GET referrals/{reference}/provisional-decision` returns
+   what was shared (outcome, findings, reasons, remedies), `comments_due_at` (14 days, a
+   `provisional_comment` clock) and the comments so far; `POST
+   referrals/{reference}/provisional-decision/comments` with `{"comment"}` until then (409 after).
+   The final decision (`determination.issued`) says how the comments were considered. Within 30
+   days of it either party may ask once for a **review**: `POST referrals/{reference}/review` with
+   `{"reasons"}` (409 when already asked or too late; `GET` the same path for its state). A senior
+   officer who took no part in the case decides it (`determination.review_decided`: `confirmed`,
+   `varied` — your orders change — or `set_aside` — the case goes back to investigation).
 
 Action paths have **no trailing slash**.
 
@@ -224,7 +234,8 @@ with exponential backoff for more than a day; answering **410 disables** the end
 to re-enable). Endpoints must be public HTTPS addresses.
 
 Event types: `referral.created`, `clock.reminder`, `clock.missed`, `referral.escalated`,
-`information_request.created`, `determination.issued`, `correction.ordered`, and `ping` (a test,
+`information_request.created`, `determination.provisional`, `determination.issued`,
+`determination.review_requested`, `determination.review_decided`, `correction.ordered`, and `ping` (a test,
 `POST webhook/test`). Every event, delivered or not, is in the event feed (section 6). Example:
 
     POST /your/hook

@@ -9,7 +9,14 @@ from typing import Any
 from django.urls import reverse
 from rest_framework import serializers
 
-from tribunal.models import CorrectionOrder, InformationDocument, InformationRequest
+from tribunal.models import (
+    CommentParty,
+    CorrectionOrder,
+    InformationDocument,
+    InformationRequest,
+    Outcome,
+    ReviewOutcome,
+)
 
 from .serializers import BinaryFileField
 
@@ -224,7 +231,7 @@ class RecordReportResultSerializer(serializers.Serializer):
 
 class ProvisionalCommentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    party = serializers.ChoiceField(choices=["citizen", "agency"])
+    party = serializers.ChoiceField(choices=CommentParty.choices)
     text = serializers.CharField()
     created_at = serializers.DateTimeField()
 
@@ -234,9 +241,7 @@ class ProvisionalDecisionSerializer(serializers.Serializer):
 
     determination_id = serializers.IntegerField(source="determination.pk")
     reference = serializers.CharField(source="determination.complaint.reference")
-    outcome = serializers.ChoiceField(
-        choices=["upheld", "partly_upheld", "not_upheld"], source="determination.provisional_text.outcome"
-    )
+    outcome = serializers.ChoiceField(choices=Outcome.choices, source="determination.provisional_text.outcome")
     findings = serializers.CharField()
     reasons = serializers.CharField()
     remedies = serializers.ListField(child=serializers.DictField())
@@ -253,10 +258,10 @@ class ProvisionalCommentRequestSerializer(serializers.Serializer):
 class ReviewSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     determination_number = serializers.CharField(source="determination.number")
-    requested_by = serializers.ChoiceField(choices=["citizen", "agency"], source="party")
+    requested_by = serializers.ChoiceField(choices=CommentParty.choices, source="party")
     reasons = serializers.CharField()
     requested_at = serializers.DateTimeField()
-    outcome = serializers.ChoiceField(choices=["confirmed", "varied", "set_aside"], allow_null=True)
+    outcome = serializers.ChoiceField(choices=ReviewOutcome.choices, allow_null=True)
     decision_reasons = serializers.CharField()
     decided_at = serializers.DateTimeField(allow_null=True)
 

@@ -283,15 +283,6 @@ class ReferralReview(ReferralScoped):
         summary="The review of the final decision",
         description="404 when no review was asked for.",
         responses={200: ReviewSerializer},
-        methods=["GET"],
-    )
-    @extend_schema(
-        summary="Ask for a review of the final decision",
-        description="Once per decision (by either party), within 30 days of its issue, with reasons. A senior "
-        "officer who took no part in the case decides it; you receive `determination.review_decided`.",
-        request=ReviewRequestSerializer,
-        responses={201: ReviewSerializer},
-        methods=["POST"],
     )
     def get(self, request: Request, reference: str) -> Response:
         complaint = self.get_object()
@@ -300,14 +291,19 @@ class ReferralReview(ReferralScoped):
             raise NotFound("No review was asked for on this case.")
         return Response(ReviewSerializer(view.review).data)
 
+    @extend_schema(
+        summary="Ask for a review of the final decision",
+        description="Once per decision (by either party), within 30 days of its issue, with reasons. A senior "
+        "officer who took no part in the case decides it; you receive `determination.review_decided`.",
+        request=ReviewRequestSerializer,
+        responses={201: ReviewSerializer},
+    )
     def post(self, request: Request, reference: str) -> Response:
         complaint = self.get_object()
         serializer = ReviewRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        reasons = serializer.validated_data["reasons"]
         review = services.review_request(
-            complaint_id=complaint.pk,
-            actor=self.actor,
-            reasons=serializer.validated_data["reasons"],
-            now=timezone.now(),
+            complaint_id=complaint.pk, actor=self.actor, reasons=reasons, now=timezone.now()
         )
         return Response(ReviewSerializer(review).data, status=status.HTTP_201_CREATED)

@@ -457,6 +457,8 @@ SPECTACULAR_SETTINGS = {
         "AgencyOutcomeEnum": "complaints.models.AgencyOutcome",
         "ComplaintStatusEnum": "complaints.models.STATUS_CHOICES",
         "WebhookEventStatusEnum": "outbox.models.OutboxStatus",
+        "DecisionPartyEnum": "tribunal.models.CommentParty",
+        "ReviewOutcomeEnum": "tribunal.models.ReviewOutcome",
     },
 }
 
