@@ -1,6 +1,6 @@
 """A citizen finds the ombudsman's provisional decision first on their case page, in their
-language, at phone and desktop width, and comments on it (issue 15); the officer then sees the
-comment on the investigation page."""
+language, at phone and desktop width, and comments on it; once the final decision is signed
+(saying how the comments were considered) the citizen asks for a review (issue 15)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from tests.factories import OfficerFactory, SeniorOfficerFactory
 from tests.tribunal.conftest import graph  # noqa: F401  (fixture)
 from tests.tribunal.test_services import DELETE, SUMMARY, investigating_after_referral
 from tribunal import services as ts
-from tribunal.models import ProvisionalComment
+from tribunal.models import DeterminationReview, ProvisionalComment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 PASSWORD = "citizen-pass-2026"
@@ -70,6 +70,42 @@ def test_a_citizen_reads_the_provisional_decision_first_and_comments(browser, li
                 check.page(page, "provisional-citizen-commented")
         finally:
             ctx.close()
-    check.save()
     assert ProvisionalComment.objects.get().text == "The listing is still shown to the school."
+
+    # The agency comments too; the final decision is signed, saying how the comments were weighed.
+    ts.provisional_comment_on_case(
+        complaint_id=complaint.pk, actor=Actor.for_agency(complaint.respondent), comment="Agreed.", now=timezone.now()
+    )
+    ts.determination_save_draft(
+        complaint_id=complaint.pk,
+        actor=Actor.for_user(OfficerFactory()),
+        outcome="upheld",
+        findings="The entry was derived from the parent's record.",
+        reasons="Only a debtor's own conduct may be recorded.",
+        remedies=DELETE,
+        public_summary=SUMMARY,
+        comments_considered="The school still shows the listing: the order goes to the school too.",
+        now=timezone.now(),
+    )
+    ts.determination_sign(determination_id=draft.pk, actor=Actor.for_user(SeniorOfficerFactory()), now=timezone.now())
+    ctx = browser.new_context(viewport={"width": 360, "height": 740}, locale="en-GB")
+    page = ctx.new_page()
+    page.set_default_timeout(20_000)
+    try:
+        sign_in(page, live_server.url, user.email, PASSWORD)
+        page.goto(live_server.url + f"/cases/{complaint.reference}/")
+        main = page.inner_text("main")
+        assert "The school still shows the listing: the order goes to the school too." in main
+        decision = page.locator("#decision-h").bounding_box()
+        review_box = page.locator("#review-h").bounding_box()
+        assert decision and review_box and decision["y"] < review_box["y"]
+        page.click("text=Ask for a review of the decision")
+        page.fill("textarea[name=review-reasons]", "The compensation ignores the lost school year.")
+        submit(page, "form#review")
+        assert "A senior officer who took no part in the case is deciding the review." in page.inner_text("main")
+        check.page(page, "review-citizen-asked")
+    finally:
+        ctx.close()
+    check.save()
+    assert DeterminationReview.objects.get().reasons == "The compensation ignores the lost school year."
     assert not check.serious(), check.serious()
