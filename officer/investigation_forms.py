@@ -47,8 +47,12 @@ class RemedyFieldsForm(forms.Form):
     correct_field = forms.SlugField(required=False, label=_("Field to correct"), help_text=_("e.g. reason"))
     correct_value = forms.CharField(required=False, label=_("Corrected value"))
     sanction = forms.ChoiceField(choices=[("", "—"), *Sanction.choices], required=False, label=_("Sanction to lift"))
-    compensation_amount = forms.DecimalField(required=False, min_value=0, decimal_places=2, max_digits=12)
-    compensation_currency = forms.CharField(required=False, initial="CNY", max_length=3)
+    compensation_amount = forms.DecimalField(
+        required=False, min_value=0, decimal_places=2, max_digits=12, label=_("Compensation amount")
+    )
+    compensation_currency = forms.CharField(
+        required=False, initial="CNY", max_length=3, label=_("Compensation currency")
+    )
 
     def remedies_list(self) -> list[dict[str, Any]]:
         d = self.cleaned_data
@@ -94,10 +98,11 @@ class DeterminationForm(RemedyFieldsForm):
         "public_summary",
         "comments_considered",
     ]
-    outcome = forms.ChoiceField(choices=Outcome.choices)
-    findings = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}))
-    reasons = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}))
+    outcome = forms.ChoiceField(choices=Outcome.choices, label=_("Outcome"))
+    findings = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), label=_("Findings"))
+    reasons = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), label=_("Reasons"))
     public_summary = forms.CharField(
+        label=_("Public summary"),
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Published in the register. No names, ID numbers, phone numbers or record references."),
     )
