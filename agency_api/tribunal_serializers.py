@@ -44,6 +44,11 @@ class InformationDocumentSerializer(serializers.ModelSerializer):
         fields = ("id", "original_name", "content_type", "size", "sha256", "created_at")
 
 
+class AnswerItemSerializer(serializers.Serializer):
+    question = serializers.CharField(max_length=2000)
+    answer = serializers.CharField(max_length=20_000)
+
+
 class InformationRequestSerializer(serializers.ModelSerializer):
     case_reference = serializers.CharField(source="complaint.reference")
     record_holder: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
@@ -53,7 +58,7 @@ class InformationRequestSerializer(serializers.ModelSerializer):
     subject = serializers.SerializerMethodField()
     questions = serializers.ListField(child=serializers.CharField())
     requested_documents = serializers.ListField(child=serializers.CharField())
-    answers = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
+    answers = AnswerItemSerializer(many=True, help_text="Your per-question answers, once answered.")
     documents = InformationDocumentSerializer(many=True, read_only=True)
     answer_url = serializers.SerializerMethodField()
 
@@ -86,11 +91,6 @@ class InformationRequestSerializer(serializers.ModelSerializer):
 
     def get_answer_url(self, obj: InformationRequest) -> str:
         return reverse("agency_api:information-request-answer", args=[obj.pk])
-
-
-class AnswerItemSerializer(serializers.Serializer):
-    question = serializers.CharField(max_length=2000)
-    answer = serializers.CharField(max_length=20_000)
 
 
 class _MultipartAnswersField(serializers.ListField):

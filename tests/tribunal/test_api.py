@@ -255,3 +255,12 @@ def test_multipart_answers_that_are_not_json_are_a_400(graph, info_request):
     )
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"].startswith("answers")
+
+
+def test_an_information_requests_answers_are_typed_items_in_the_schema(db):  # type: ignore[no-untyped-def]
+    from rest_framework.test import APIClient
+
+    schemas = APIClient().get("/api/v1/schema/?format=json").json()["components"]["schemas"]
+    answers = schemas["InformationRequest"]["properties"]["answers"]
+    assert answers["type"] == "array" and answers["items"]["$ref"].endswith("/AnswerItem")
+    assert set(schemas["AnswerItem"]["required"]) == {"question", "answer"}
